@@ -1,0 +1,1 @@
+package io.rcimport.exporter; public class Main { public static void main(String[] a){} }
