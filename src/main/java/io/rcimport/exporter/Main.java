@@ -1,1 +1,206 @@
-package io.rcimport.exporter; public class Main { public static void main(String[] a){} }
+package io.rcimport.exporter;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import io.rcimport.exporter.config.Config;
+import io.rcimport.exporter.config.ConfigException;
+import io.rcimport.exporter.config.ConfigLoader;
+import io.rcimport.exporter.config.ConfigSummary;
+import io.rcimport.exporter.demo.SimulatedRocketChat;
+import java.io.PrintStream;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.Map;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import sun.misc.Signal;
+
+/** Command line, wiring and shutdown. No logic of its own. */
+public final class Main {
+    static final int OK = 0;
+    static final int BAD_CONFIG = 1;
+    static final int BAD_USAGE = 2;
+    static final int POLL_FAILED = 3;
+
+    static final String USAGE = """
+            Usage: java -jar rocketchat-import-exporter.jar [options]
+
+              --config FILE     configuration file (YAML), see config.yaml
+              --demo            poll a built-in simulated Rocket.Chat (no server needed);
+                                with --config, the file's settings are kept and its targets replaced
+              --check-config    validate the configuration, print a summary, exit
+              --once            poll every target once, print the status as JSON, exit
+              --help            this text
+              --version         print the version
+
+            Exit codes: 0 ok, 1 bad configuration, 2 bad command line, 3 (--once) a poll failed.
+            """;
+
+    private Main() {
+    }
+
+    public static void main(String[] args) {
+        int code = run(args, System.out, System.err, System.getenv());
+        if (code != OK || !keepsRunning(args)) {
+            System.exit(code);
+        }
+    }
+
+    private static boolean keepsRunning(String[] args) {
+        for (String a : args) {
+            if (a.equals("--check-config") || a.equals("--once") || a.equals("--help") || a.equals("--version")) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /** Parsed flags. */
+    record Options(Path config, boolean demo, boolean checkConfig, boolean once, boolean help, boolean version) {
+    }
+
+    static Options parse(String[] args) throws IllegalArgumentException {
+        Path config = null;
+        boolean demo = false, check = false, once = false, help = false, version = false;
+        for (int i = 0; i < args.length; i++) {
+            String a = args[i];
+            switch (a) {
+                case "--config" -> {
+                    if (i + 1 >= args.length || args[i + 1].startsWith("--")) {
+                        throw new IllegalArgumentException("--config needs a file name");
+                    }
+                    config = Path.of(args[++i]);
+                }
+                case "--demo" -> demo = true;
+                case "--check-config" -> check = true;
+                case "--once" -> once = true;
+                case "--help", "-h" -> help = true;
+                case "--version" -> version = true;
+                default -> {
+                    if (a.startsWith("--config=")) {
+                        config = Path.of(a.substring("--config=".length()));
+                    } else {
+                        throw new IllegalArgumentException("unknown argument: " + a);
+                    }
+                }
+            }
+        }
+        if (!help && !version && config == null && !demo) {
+            throw new IllegalArgumentException("--config FILE or --demo is required");
+        }
+        return new Options(config, demo, check, once, help, version);
+    }
+
+    static int run(String[] args, PrintStream out, PrintStream err, Map<String, String> env) {
+        Options options;
+        try {
+            options = parse(args);
+        } catch (IllegalArgumentException e) {
+            err.println("error: " + e.getMessage());
+            err.print(USAGE);
+            return BAD_USAGE;
+        }
+        if (options.help()) {
+            out.print(USAGE);
+            return OK;
+        }
+        if (options.version()) {
+            out.println("rocketchat-import-exporter " + Version.current());
+            return OK;
+        }
+        Clock clock = Clock.systemUTC();
+        Config config;
+        SimulatedRocketChat demo = null;
+        try {
+            if (options.demo()) {
+                demo = SimulatedRocketChat.startDemo(clock);
+                config = DemoConfig.of(demo.url(), options.config() == null
+                        ? java.util.Optional.empty()
+                        : java.util.Optional.of(ConfigLoader.load(options.config(), env)));
+            } else {
+                config = ConfigLoader.load(options.config(), env);
+            }
+        } catch (ConfigException e) {
+            err.println("configuration error: " + e.getMessage());
+            if (demo != null) {
+                demo.close();
+            }
+            return BAD_CONFIG;
+        }
+        if (options.checkConfig()) {
+            out.println("configuration OK");
+            out.print(ConfigSummary.describe(config));
+            closeQuietly(demo);
+            return OK;
+        }
+        if (options.once()) {
+            return once(config, clock, out, demo);
+        }
+        return serve(config, clock, demo);
+    }
+
+    private static int once(Config config, Clock clock, PrintStream out, SimulatedRocketChat demo) {
+        try (Agent agent = new Agent(config, clock)) {
+            Map<String, Object> status = agent.pollOnce(Agent.pollDeadline(config).plusSeconds(5));
+            out.println(new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValueAsString(status));
+            return agent.allUp() ? OK : POLL_FAILED;
+        } catch (Exception e) {
+            out.println("{\"error\":\"poll did not finish: " + e.getClass().getSimpleName() + "\"}");
+            return POLL_FAILED;
+        } finally {
+            closeQuietly(demo);
+        }
+    }
+
+    private static int serve(Config config, Clock clock, SimulatedRocketChat demo) {
+        Logger log = LoggerFactory.getLogger(Main.class);
+        Agent agent = new Agent(config, clock).start();
+        log.info("event=started version={} listen={}:{} targets={} interval={}s{}", Version.current(),
+                config.server().host(), agent.port(), config.targets().size(), config.poll().interval().toSeconds(),
+                demo == null ? "" : " demo=" + demo.url());
+        CountDownLatch stopped = new CountDownLatch(1);
+        AtomicBoolean stopping = new AtomicBoolean();
+        final SimulatedRocketChat simulator = demo;
+        Runnable shutdown = () -> {
+            if (stopping.compareAndSet(false, true)) {
+                log.info("event=stopping");
+                agent.stop(Duration.ofSeconds(3));
+                closeQuietly(simulator);
+                log.info("event=stopped");
+                stopped.countDown();
+            }
+        };
+        // SIGTERM/SIGINT: a clean stop and exit 0 (a plain shutdown hook would exit 143).
+        for (String name : new String[] {"TERM", "INT"}) {
+            try {
+                Signal.handle(new Signal(name), sig -> {
+                    shutdown.run();
+                    Runtime.getRuntime().halt(OK);
+                });
+            } catch (IllegalArgumentException e) {
+                log.debug("signal {} not available", name);
+            }
+        }
+        Runtime.getRuntime().addShutdownHook(new Thread(shutdown, "rcie-shutdown"));
+        try {
+            stopped.await();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        return OK;
+    }
+
+    private static void closeQuietly(AutoCloseable c) {
+        if (c == null) {
+            return;
+        }
+        try {
+            c.close();
+        } catch (Exception e) {
+            // shutting down anyway
+        }
+    }
+}

@@ -1,0 +1,27 @@
+package io.rcimport.exporter;
+
+import io.rcimport.exporter.config.Config;
+import io.rcimport.exporter.config.Secret;
+import io.rcimport.exporter.demo.SimulatedRocketChat;
+import java.net.URI;
+import java.time.Duration;
+import java.util.List;
+import java.util.Optional;
+
+/** The configuration behind {@code --demo}: one target, the built-in simulator, brisk timings. */
+final class DemoConfig {
+    private DemoConfig() {
+    }
+
+    static Config of(String simulatorUrl, Optional<Config> base) {
+        Config.Target demo = new Config.Target("demo", URI.create(simulatorUrl),
+                new Config.TokenAuth(SimulatedRocketChat.DEMO_USER_ID, Secret.of(SimulatedRocketChat.DEMO_AUTH_TOKEN)));
+        if (base.isPresent()) {
+            Config c = base.get();
+            return new Config(c.server(), c.poll(), c.retry(), c.circuitBreaker(), List.of(demo), c.alerting());
+        }
+        return new Config(Config.Server.defaults(),
+                new Config.Poll(Duration.ofSeconds(5), Duration.ofSeconds(2), Duration.ofSeconds(30), Duration.ofSeconds(45)),
+                Config.Retry.defaults(), Config.CircuitBreaker.defaults(), List.of(demo), Config.Alerting.defaults());
+    }
+}

@@ -1,0 +1,21 @@
+package io.rcimport.exporter;
+
+import java.util.concurrent.ThreadFactory;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/** Daemon threads named {@code prefix-N}, so a thread dump says who is who. */
+public final class NamedThreads implements ThreadFactory {
+    private final String prefix;
+    private final AtomicInteger next = new AtomicInteger(1);
+
+    public NamedThreads(String prefix) {
+        this.prefix = prefix;
+    }
+
+    @Override
+    public Thread newThread(Runnable r) {
+        Thread t = new Thread(r, prefix + "-" + next.getAndIncrement());
+        t.setDaemon(true);
+        return t;
+    }
+}

@@ -1,0 +1,188 @@
+package io.rcimport.exporter.http;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.javalin.Javalin;
+import io.javalin.http.Context;
+import io.javalin.http.HttpStatus;
+import io.rcimport.exporter.status.RawStatus;
+import io.rcimport.exporter.status.StatusStore;
+import io.rcimport.exporter.status.TargetSnapshot;
+import java.io.IOException;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The agent's HTTP server: one route table, one error mapper. Every handler reads the
+ * in-memory snapshots; none ever calls Rocket.Chat.
+ */
+public final class ApiServer implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(ApiServer.class);
+    static final String JSON_TYPE = "application/json";
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    private final StatusStore store;
+    private final MetricsEndpoint metrics;
+    private final StatusJson statusJson;
+    private final StatusPage statusPage;
+    private final Clock clock;
+    private final String version;
+    private final Javalin app;
+
+    public ApiServer(StatusStore store, MetricsEndpoint metrics, StatusJson statusJson, Clock clock, String version) {
+        this.store = store;
+        this.metrics = metrics;
+        this.statusJson = statusJson;
+        this.statusPage = new StatusPage(version);
+        this.clock = clock;
+        this.version = version;
+        this.app = Javalin.create(cfg -> {
+            cfg.startup.showJavalinBanner = false;
+            cfg.startup.showOldJavalinVersionWarning = false;
+            cfg.http.prefer405over404 = true;
+            cfg.jetty.modifyHttpConfiguration(http -> {
+                http.setSendServerVersion(false);
+                http.setRequestHeaderSize(8 * 1024);
+            });
+            cfg.routes.get("/metrics", this::metrics);
+            cfg.routes.get("/status", this::status);
+            cfg.routes.get("/status/{target}", this::statusOfTarget);
+            cfg.routes.get("/api/v1/import.status", this::compatibleStatus);
+            cfg.routes.get("/health", ctx -> json(ctx, HttpStatus.OK, Map.of("status", "ok")));
+            cfg.routes.get("/ready", this::ready);
+            cfg.routes.get("/", ctx -> ctx.contentType("text/html; charset=utf-8").result(statusPage.html()));
+            cfg.routes.error(404, ctx -> {
+                if (ctx.result() == null) {
+                    json(ctx, HttpStatus.NOT_FOUND, error("not found: " + ctx.path()));
+                }
+            });
+            cfg.routes.error(405, ctx -> json(ctx, HttpStatus.METHOD_NOT_ALLOWED, error("method not allowed: " + ctx.method())));
+            cfg.routes.exception(Exception.class, (e, ctx) -> {
+                LOG.error("path={} msg=\"request failed\"", ctx.path(), e);
+                json(ctx, HttpStatus.INTERNAL_SERVER_ERROR, error("internal error"));
+            });
+        });
+    }
+
+    public ApiServer start(String host, int port) {
+        app.start(host, port);
+        return this;
+    }
+
+    public int port() {
+        return app.port();
+    }
+
+    @Override
+    public void close() {
+        app.stop();
+    }
+
+    private void metrics(Context ctx) throws IOException {
+        MetricsEndpoint.Rendered r = metrics.render(ctx.header("Accept"));
+        ctx.contentType(r.contentType()).result(r.body());
+    }
+
+    private void status(Context ctx) {
+        json(ctx, HttpStatus.OK, statusJson.all(store.all(), clock.instant(), version));
+    }
+
+    private void statusOfTarget(Context ctx) {
+        String name = ctx.pathParam("target");
+        Optional<TargetSnapshot> s = store.get(name);
+        if (s.isEmpty()) {
+            json(ctx, HttpStatus.NOT_FOUND, error("unknown target: " + name));
+            return;
+        }
+        json(ctx, HttpStatus.OK, statusJson.target(s.get(), clock.instant()));
+    }
+
+    /**
+     * The last body Rocket.Chat returned, unchanged, so scripts written for Rocket.Chat can point
+     * here. {@code Age} says how old it is; {@code ETag}/{@code If-None-Match} make re-reads cheap.
+     */
+    private void compatibleStatus(Context ctx) {
+        List<String> names = store.names();
+        String name = ctx.queryParam("target");
+        if (name == null || name.isEmpty()) {
+            if (names.size() != 1) {
+                Map<String, Object> body = rocketChatError("query parameter target is required with more than one target");
+                body.put("targets", names);
+                json(ctx, HttpStatus.BAD_REQUEST, body);
+                return;
+            }
+            name = names.get(0);
+        }
+        Optional<TargetSnapshot> snapshot = store.get(name);
+        if (snapshot.isEmpty()) {
+            json(ctx, HttpStatus.NOT_FOUND, rocketChatError("unknown target: " + name));
+            return;
+        }
+        Optional<RawStatus> raw = snapshot.get().raw();
+        if (raw.isEmpty()) {
+            ctx.header("Retry-After", "5");
+            json(ctx, HttpStatus.SERVICE_UNAVAILABLE, rocketChatError("no successful poll of target " + name + " yet"));
+            return;
+        }
+        RawStatus r = raw.get();
+        long age = Math.max(0, Duration.between(r.fetchedAt(), clock.instant()).getSeconds());
+        ctx.header("Age", Long.toString(age));
+        ctx.header("ETag", r.etag());
+        ctx.header("Cache-Control", "no-cache");
+        String ifNoneMatch = ctx.header("If-None-Match");
+        if (ifNoneMatch != null && etagMatches(ifNoneMatch, r.etag())) {
+            ctx.status(HttpStatus.NOT_MODIFIED);
+            return;
+        }
+        ctx.contentType(JSON_TYPE).result(r.body());
+    }
+
+    static boolean etagMatches(String ifNoneMatch, String etag) {
+        for (String candidate : ifNoneMatch.split(",")) {
+            String c = candidate.trim();
+            if (c.equals("*") || c.equals(etag) || c.equals("W/" + etag)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private void ready(Context ctx) {
+        List<TargetSnapshot> all = store.all();
+        long polled = all.stream().filter(TargetSnapshot::polled).count();
+        Map<String, Object> body = new LinkedHashMap<>();
+        body.put("ready", polled == all.size());
+        body.put("targets_polled", polled);
+        body.put("targets", all.size());
+        json(ctx, polled == all.size() ? HttpStatus.OK : HttpStatus.SERVICE_UNAVAILABLE, body);
+    }
+
+    private static Map<String, Object> error(String message) {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("error", message);
+        return m;
+    }
+
+    /** Shaped like Rocket.Chat's own errors, for the compatible endpoint's clients. */
+    private static Map<String, Object> rocketChatError(String message) {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("success", false);
+        m.put("error", message);
+        return m;
+    }
+
+    static void json(Context ctx, HttpStatus status, Object body) {
+        try {
+            ctx.status(status).contentType(JSON_TYPE).result(JSON.writeValueAsBytes(body));
+        } catch (IOException e) {
+            throw new IllegalStateException("cannot serialise a plain map", e);
+        }
+    }
+
+}

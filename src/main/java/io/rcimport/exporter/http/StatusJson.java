@@ -1,0 +1,89 @@
+package io.rcimport.exporter.http;
+
+import io.rcimport.exporter.rocketchat.ImportCounts;
+import io.rcimport.exporter.rocketchat.ImportOperation;
+import io.rcimport.exporter.status.TargetSnapshot;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Function;
+
+/**
+ * The {@code /status} view of snapshots: plain maps in a stable key order, ready for Jackson.
+ * Holds no secrets: snapshots never contain any.
+ */
+public final class StatusJson {
+    private final Duration staleAfter;
+    private final Function<String, String> breakerState;
+
+    public StatusJson(Duration staleAfter, Function<String, String> breakerState) {
+        this.staleAfter = staleAfter;
+        this.breakerState = breakerState;
+    }
+
+    public Map<String, Object> all(List<TargetSnapshot> snapshots, Instant now, String version) {
+        Map<String, Object> root = new LinkedHashMap<>();
+        root.put("version", version);
+        root.put("now", now.toString());
+        root.put("targets", snapshots.stream().map(s -> target(s, now)).toList());
+        return root;
+    }
+
+    public Map<String, Object> target(TargetSnapshot s, Instant now) {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("target", s.target());
+        m.put("up", s.up() && !s.stale(now, staleAfter));
+        m.put("state", s.state().label());
+        m.put("state_since", s.stateSince().map(Instant::toString).orElse(null));
+        m.put("operation", s.operation().map(StatusJson::operation).orElse(null));
+        m.put("progress", s.progressRatio().isPresent() ? s.progressRatio().getAsDouble() : null);
+        m.put("records_per_second", s.recordsPerSecond().isPresent() ? round(s.recordsPerSecond().getAsDouble()) : null);
+        m.put("eta_seconds", s.etaSeconds().isPresent() ? Math.round(s.etaSeconds().getAsDouble()) : null);
+        m.put("stalled", s.stalled());
+        m.put("fetched_at", s.lastSuccessAt().map(Instant::toString).orElse(null));
+        m.put("age_seconds", s.lastSuccessAt().map(t -> Duration.between(t, now).toMillis() / 1000.0).orElse(null));
+        m.put("stale", s.stale(now, staleAfter));
+        m.put("last_poll_at", s.lastPollAt().map(Instant::toString).orElse(null));
+        m.put("last_outcome", s.lastOutcome().map(o -> o.label()).orElse(null));
+        m.put("last_error", s.lastError().map(e -> {
+            Map<String, Object> err = new LinkedHashMap<>();
+            err.put("outcome", e.outcome().label());
+            err.put("message", e.message());
+            err.put("at", e.at().toString());
+            return err;
+        }).orElse(null));
+        m.put("consecutive_failures", s.consecutiveFailures());
+        m.put("rate_limit_remaining", s.rateLimitRemaining().isPresent() ? s.rateLimitRemaining().getAsLong() : null);
+        m.put("next_call_not_before", s.notBefore().map(Instant::toString).orElse(null));
+        m.put("circuit_breaker", breakerState.apply(s.target()));
+        return m;
+    }
+
+    private static Map<String, Object> operation(ImportOperation op) {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("id", op.id());
+        m.put("type", op.type());
+        m.put("importer_key", op.importerKey());
+        m.put("status", op.status());
+        m.put("valid", op.valid());
+        m.put("created_at", op.createdAt().map(Instant::toString).orElse(null));
+        m.put("updated_at", op.updatedAt().map(Instant::toString).orElse(null));
+        ImportCounts c = op.counts();
+        Map<String, Object> counts = new LinkedHashMap<>();
+        counts.put("total", c.total());
+        counts.put("completed", c.completed());
+        counts.put("error", c.error());
+        counts.put("users", c.users());
+        counts.put("channels", c.channels());
+        counts.put("messages", c.messages());
+        m.put("count", counts);
+        return m;
+    }
+
+    private static double round(double v) {
+        return Math.round(v * 100) / 100.0;
+    }
+
+}

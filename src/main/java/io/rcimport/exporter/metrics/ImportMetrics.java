@@ -1,0 +1,167 @@
+package io.rcimport.exporter.metrics;
+
+import io.prometheus.metrics.core.metrics.Counter;
+import io.prometheus.metrics.core.metrics.Histogram;
+import io.prometheus.metrics.model.registry.MultiCollector;
+import io.prometheus.metrics.model.registry.PrometheusRegistry;
+import io.prometheus.metrics.model.snapshots.GaugeSnapshot;
+import io.prometheus.metrics.model.snapshots.GaugeSnapshot.GaugeDataPointSnapshot;
+import io.prometheus.metrics.model.snapshots.Labels;
+import io.prometheus.metrics.model.snapshots.MetricSnapshot;
+import io.prometheus.metrics.model.snapshots.MetricSnapshots;
+import io.rcimport.exporter.rocketchat.ImportCounts;
+import io.rcimport.exporter.rocketchat.ImportOperation;
+import io.rcimport.exporter.rocketchat.ImportState;
+import io.rcimport.exporter.rocketchat.Outcome;
+import io.rcimport.exporter.status.SnapshotTransition;
+import io.rcimport.exporter.status.StatusStore;
+import io.rcimport.exporter.status.TargetSnapshot;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Binds the {@link StatusStore} to the Prometheus registry behind Micrometer. The per-target
+ * gauges are read from the snapshots at scrape time by one {@link MultiCollector} (no gauge
+ * objects to keep in sync, no series left behind when a target goes stale or is removed);
+ * counters and the poll-duration histogram are updated as polls complete.
+ */
+public final class ImportMetrics implements MultiCollector {
+    public static final String PREFIX = "rocketchat_import_";
+
+    private final StatusStore store;
+    private final Clock clock;
+    private final Duration staleAfter;
+    private final Counter polls;
+    private final Counter stateChanges;
+    private final Histogram pollDuration;
+    private final Counter alertsSent;
+
+    public ImportMetrics(PrometheusRegistry registry, StatusStore store, Clock clock, Duration staleAfter, String version) {
+        this.store = store;
+        this.clock = clock;
+        this.staleAfter = staleAfter;
+        this.polls = Counter.builder().name(PREFIX + "polls_total")
+                .help("Polls of import.status by outcome (one per poll, retries included)")
+                .labelNames("target", "outcome").register(registry);
+        this.stateChanges = Counter.builder().name(PREFIX + "state_changes_total")
+                .help("Observed transitions of the reported import state")
+                .labelNames("target", "from", "to").register(registry);
+        this.pollDuration = Histogram.builder().name(PREFIX + "poll_duration_seconds")
+                .help("Duration of a whole poll, retries and backoff included")
+                .labelNames("target").classicOnly()
+                .classicUpperBounds(0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30)
+                .register(registry);
+        this.alertsSent = Counter.builder().name(PREFIX + "alerts_sent_total")
+                .help("Alert and event deliveries by sink and outcome")
+                .labelNames("sink", "outcome").register(registry);
+        io.prometheus.metrics.core.metrics.Gauge.builder().name(PREFIX + "exporter_build_info")
+                .help("Version of rocketchat-import-exporter").labelNames("version").register(registry)
+                .labelValues(version).set(1);
+        registry.register(this);
+        for (String target : store.names()) {
+            initTarget(target);
+        }
+        store.addListener(this::onPoll);
+    }
+
+    /** Every outcome series exists from the start, at 0, so rate() and increase() work on the first failure. */
+    public void initTarget(String target) {
+        for (Outcome o : Outcome.values()) {
+            polls.initLabelValues(target, o.label());
+        }
+    }
+
+    /** Forgets a removed target's counters (config reload); its gauges vanish with its snapshot. */
+    public void removeTarget(String target) {
+        polls.removeIf(labels -> labels.get(0).equals(target));
+        stateChanges.removeIf(labels -> labels.get(0).equals(target));
+        pollDuration.removeIf(labels -> labels.get(0).equals(target));
+    }
+
+    public void observePollDuration(String target, Duration duration) {
+        pollDuration.labelValues(target).observe(duration.toNanos() / 1e9);
+    }
+
+    public void countAlertDelivery(String sink, String outcome) {
+        alertsSent.labelValues(sink, outcome).inc();
+    }
+
+    private void onPoll(SnapshotTransition.Change change) {
+        TargetSnapshot s = change.current();
+        s.lastOutcome().ifPresent(o -> polls.labelValues(s.target(), o.label()).inc());
+        change.transition().ifPresent(t -> stateChanges.labelValues(s.target(), t.from().label(), t.to().label()).inc());
+    }
+
+    @Override
+    public MetricSnapshots collect() {
+        Instant now = clock.instant();
+        Families f = new Families();
+        for (TargetSnapshot s : store.all()) {
+            Labels target = Labels.of("target", s.target());
+            boolean fresh = !s.stale(now, staleAfter);
+            f.gauge("up", "1 if the last poll returned a valid import status, else 0", target, fresh && s.up() ? 1 : 0);
+            s.lastSuccessAt().ifPresent(t -> f.gauge("last_success_timestamp_seconds",
+                    "Unix time of the last good poll", target, seconds(t)));
+            s.rateLimitRemaining().ifPresent(r -> f.gauge("rate_limit_remaining",
+                    "X-RateLimit-Remaining of the last answer", target, r));
+            if (!fresh || s.status().isEmpty()) {
+                continue; // stale: data series disappear so Prometheus staleness and absent() work
+            }
+            ImportState state = s.state();
+            for (ImportState candidate : ImportState.values()) {
+                f.gauge("state", "Reported import state: exactly one series is 1",
+                        target.add("state", candidate.label()), candidate == state ? 1 : 0);
+            }
+            ImportCounts c = s.counts();
+            if (s.operation().isPresent()) {
+                ImportOperation op = s.operation().get();
+                f.gauge("operation_info", "The current import operation", Labels.of(
+                        "target", s.target(), "operation_id", op.id(), "importer_key", op.importerKey(),
+                        "type", op.type(), "status", op.status(), "valid", Boolean.toString(op.valid())), 1);
+                f.gauge("records", "count.total of the operation", target, c.total());
+                f.gauge("records_completed", "count.completed of the operation", target, c.completed());
+                f.gauge("records_failed", "count.error of the operation", target, c.error());
+                f.gauge("staged_records", "Records staged for import, by kind", target.add("kind", "users"), c.users());
+                f.gauge("staged_records", "Records staged for import, by kind", target.add("kind", "channels"), c.channels());
+                f.gauge("staged_records", "Records staged for import, by kind", target.add("kind", "messages"), c.messages());
+                s.progressRatio().ifPresent(p -> f.gauge("progress_ratio", "(completed + error) / total", target, p));
+                s.recordsPerSecond().ifPresent(r -> f.gauge("records_per_second",
+                        "Records processed per second over the recent window", target, r));
+                s.etaSeconds().ifPresent(e -> f.gauge("eta_seconds", "Estimated seconds until the import finishes", target, e));
+                op.createdAt().ifPresent(t -> f.gauge("operation_created_timestamp_seconds",
+                        "operation.ts as Unix time", target, seconds(t)));
+                op.updatedAt().ifPresent(t -> f.gauge("operation_updated_timestamp_seconds",
+                        "operation._updatedAt as Unix time: the importer's heartbeat", target, seconds(t)));
+            }
+            f.gauge("stalled", "1 while loading or importing with _updatedAt unchanged for stall_after",
+                    target, s.stalled() ? 1 : 0);
+        }
+        return f.build();
+    }
+
+    private static double seconds(Instant t) {
+        return t.toEpochMilli() / 1000.0;
+    }
+
+    /** Collects data points per metric name, in first-seen order, then builds the snapshots. */
+    private static final class Families {
+        private final Map<String, GaugeSnapshot.Builder> gauges = new LinkedHashMap<>();
+
+        void gauge(String name, String help, Labels labels, double value) {
+            gauges.computeIfAbsent(name, n -> GaugeSnapshot.builder().name(PREFIX + n).help(help))
+                    .dataPoint(GaugeDataPointSnapshot.builder().labels(labels).value(value).build());
+        }
+
+        MetricSnapshots build() {
+            List<MetricSnapshot> out = new ArrayList<>(gauges.size());
+            gauges.values().forEach(b -> out.add(b.build()));
+            return new MetricSnapshots(out);
+        }
+    }
+
+}

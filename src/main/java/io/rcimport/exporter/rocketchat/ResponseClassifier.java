@@ -1,0 +1,154 @@
+package io.rcimport.exporter.rocketchat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Locale;
+import java.util.Optional;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * Turns one HTTP answer into exactly one {@link PollResult}, following what Rocket.Chat really
+ * sends (see rocketchat-import-api.md): both 401 body shapes, the 403 body, HTML 404s, the 429
+ * and the old 400 rate-limit answers, HTML 5xx pages, bodies that are not JSON at all.
+ * Pure: no I/O, time passed in.
+ */
+public final class ResponseClassifier {
+    /** Without headers and without a "wait N seconds" message: Rocket.Chat's default window. */
+    static final Duration DEFAULT_RATE_LIMIT_WAIT = Duration.ofSeconds(60);
+    /** Never wait longer than this on the server's word (a broken clock must not silence us for days). */
+    static final Duration MAX_RATE_LIMIT_WAIT = Duration.ofMinutes(15);
+    private static final Duration MIN_RATE_LIMIT_WAIT = Duration.ofSeconds(1);
+    private static final Pattern WAIT_SECONDS = Pattern.compile("wait (\\d{1,6}) seconds?");
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final int MAX_MESSAGE = 200;
+
+    private ResponseClassifier() {
+    }
+
+    public static PollResult classify(HttpAnswer answer, long bodyCap, Instant now) {
+        int status = answer.status();
+        if (answer.truncated()) {
+            return failure(Outcome.INVALID_RESPONSE, "HTTP " + status + " body larger than " + bodyCap + " bytes", answer);
+        }
+        if (status == 200) {
+            try {
+                ImportStatus parsed = ImportStatusParser.parse(answer.body());
+                return new PollResult.Success(parsed, answer.body(), answer.rateLimitRemaining());
+            } catch (InvalidResponseException e) {
+                return failure(Outcome.INVALID_RESPONSE, e.getMessage(), answer);
+            }
+        }
+        Optional<JsonNode> json = jsonObject(answer);
+        String serverError = json.map(ResponseClassifier::errorText).orElse("");
+        if (status == 429 || (status == 400 && isTooManyRequests(json, serverError))) {
+            Instant notBefore = notBefore(answer, serverError, now);
+            return new PollResult.Failure(Outcome.RATE_LIMITED,
+                    "rate limited by Rocket.Chat (HTTP " + status + "); next call after " + notBefore,
+                    Optional.of(notBefore), answer.rateLimitRemaining());
+        }
+        if (status == 401) {
+            String hint = serverError.contains("totp") ? " (two-factor authentication is on for this user: use a personal access token)" : "";
+            return failure(Outcome.UNAUTHORIZED, "HTTP 401: " + orDefault(serverError, "not logged in") + hint, answer);
+        }
+        if (status == 403) {
+            return failure(Outcome.FORBIDDEN, "HTTP 403: " + orDefault(serverError, "forbidden")
+                    + " (the user needs the run-import permission)", answer);
+        }
+        if (status == 404) {
+            return failure(Outcome.NOT_FOUND, "HTTP 404: no import.status endpoint (Rocket.Chat older than 6.3, or a wrong base URL)", answer);
+        }
+        if (status >= 500 && status <= 599) {
+            return failure(Outcome.SERVER_ERROR, "HTTP " + status + describeBody(answer, serverError), answer);
+        }
+        if (status >= 300 && status <= 399) {
+            return failure(Outcome.CLIENT_ERROR, "HTTP " + status + " redirect (not followed: check the url, e.g. http vs https)", answer);
+        }
+        if (status >= 400 && status <= 499) {
+            return failure(Outcome.CLIENT_ERROR, "HTTP " + status + describeBody(answer, serverError), answer);
+        }
+        return failure(Outcome.INVALID_RESPONSE, "unexpected HTTP status " + status, answer);
+    }
+
+    private static PollResult.Failure failure(Outcome outcome, String message, HttpAnswer answer) {
+        return new PollResult.Failure(outcome, message, Optional.empty(), answer.rateLimitRemaining());
+    }
+
+    private static boolean isTooManyRequests(Optional<JsonNode> json, String serverError) {
+        String type = json.map(j -> j.path("errorType").asText("")).orElse("");
+        return "error-too-many-requests".equals(type) || serverError.contains("[error-too-many-requests]");
+    }
+
+    /** Reset header first; else the "wait N seconds" of the message; else the default window. */
+    static Instant notBefore(HttpAnswer answer, String serverError, Instant now) {
+        Duration wait;
+        if (answer.rateLimitReset().isPresent()) {
+            wait = Duration.between(now, answer.rateLimitReset().get());
+        } else {
+            Matcher m = WAIT_SECONDS.matcher(serverError);
+            wait = m.find() ? Duration.ofSeconds(Long.parseLong(m.group(1))) : DEFAULT_RATE_LIMIT_WAIT;
+        }
+        if (wait.compareTo(MIN_RATE_LIMIT_WAIT) < 0) {
+            wait = MIN_RATE_LIMIT_WAIT;
+        }
+        if (wait.compareTo(MAX_RATE_LIMIT_WAIT) > 0) {
+            wait = MAX_RATE_LIMIT_WAIT;
+        }
+        return now.plus(wait);
+    }
+
+    private static Optional<JsonNode> jsonObject(HttpAnswer answer) {
+        byte[] body = answer.body();
+        int i = 0;
+        while (i < body.length && Character.isWhitespace(body[i])) {
+            i++;
+        }
+        if (i == body.length || body[i] != '{') {
+            return Optional.empty(); // HTML or plain text: never parse it as JSON blindly
+        }
+        try {
+            JsonNode node = JSON.readTree(body);
+            return node != null && node.isObject() ? Optional.of(node) : Optional.empty();
+        } catch (java.io.IOException e) {
+            return Optional.empty();
+        }
+    }
+
+    /** 7.x+: {@code error}; 6.x: {@code message}. */
+    private static String errorText(JsonNode json) {
+        String text = json.path("error").asText("");
+        if (text.isEmpty()) {
+            text = json.path("message").asText("");
+        }
+        return sanitize(text);
+    }
+
+    private static String describeBody(HttpAnswer answer, String serverError) {
+        if (!serverError.isEmpty()) {
+            return ": " + serverError;
+        }
+        String type = answer.contentType().toLowerCase(Locale.ROOT);
+        if (type.contains("html")) {
+            return " (HTML page)";
+        }
+        return answer.body().length == 0 ? " (empty body)" : " (" + orDefault(type, "untyped") + " body)";
+    }
+
+    static String sanitize(String text) {
+        StringBuilder out = new StringBuilder(Math.min(text.length(), MAX_MESSAGE));
+        for (int i = 0; i < text.length() && out.length() < MAX_MESSAGE; i++) {
+            char c = text.charAt(i);
+            out.append(Character.isISOControl(c) ? ' ' : c);
+        }
+        if (text.length() > MAX_MESSAGE) {
+            out.append('…');
+        }
+        return out.toString().trim();
+    }
+
+    private static String orDefault(String s, String fallback) {
+        return s.isEmpty() ? fallback : s;
+    }
+}

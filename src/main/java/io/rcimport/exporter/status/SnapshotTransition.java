@@ -1,0 +1,91 @@
+package io.rcimport.exporter.status;
+
+import io.rcimport.exporter.rocketchat.ImportCounts;
+import io.rcimport.exporter.rocketchat.ImportOperation;
+import io.rcimport.exporter.rocketchat.ImportState;
+import io.rcimport.exporter.rocketchat.ImportStatus;
+import io.rcimport.exporter.rocketchat.Outcome;
+import io.rcimport.exporter.rocketchat.PollResult;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Optional;
+import java.util.OptionalDouble;
+
+/**
+ * The pure step from one snapshot to the next: previous snapshot + poll result + the time →
+ * next snapshot and, if the reported state changed, the transition. All derived numbers
+ * (rate, ETA, stall) are computed here, once per poll, never on the read path.
+ */
+public final class SnapshotTransition {
+    private SnapshotTransition() {
+    }
+
+    /** What one poll changed. */
+    public record Change(TargetSnapshot previous, TargetSnapshot current, Optional<StateTransition> transition) {
+    }
+
+    public static Change apply(TargetSnapshot prev, PollResult result, Instant now, Duration stallAfter) {
+        if (result instanceof PollResult.Success success) {
+            return success(prev, success, now, stallAfter);
+        }
+        PollResult.Failure failure = (PollResult.Failure) result;
+        TargetSnapshot next = new TargetSnapshot(prev.target(), prev.polls() + 1, Optional.of(now),
+                Optional.of(failure.outcome()), Optional.of(new PollError(failure.outcome(), failure.message(), now)),
+                prev.lastSuccessAt(), prev.status(), prev.raw(), prev.stateSince(), prev.history(),
+                prev.recordsPerSecond(), prev.etaSeconds(), prev.stalled(),
+                failure.rateLimitRemaining().isPresent() ? failure.rateLimitRemaining() : prev.rateLimitRemaining(),
+                failure.notBefore(), prev.consecutiveFailures() + 1);
+        return new Change(prev, next, Optional.empty());
+    }
+
+    private static Change success(TargetSnapshot prev, PollResult.Success success, Instant now, Duration stallAfter) {
+        ImportStatus status = success.status();
+        ImportState state = status.state();
+        Optional<StateTransition> transition = prev.status()
+                .map(ImportStatus::state)
+                .filter(previous -> previous != state)
+                .map(previous -> new StateTransition(previous, state, now));
+        Optional<Instant> stateSince = prev.status().isPresent() && transition.isEmpty()
+                ? prev.stateSince()
+                : Optional.of(now);
+
+        ProgressHistory history = status.operation()
+                .map(op -> prev.history().observe(op.id(), op.counts().processed(), now))
+                .orElse(ProgressHistory.empty());
+        OptionalDouble rate = history.ratePerSecond(now);
+        OptionalDouble eta = eta(state, status.counts(), rate);
+        boolean stalled = stalled(state, status.operation(), now, stallAfter);
+
+        TargetSnapshot next = new TargetSnapshot(prev.target(), prev.polls() + 1, Optional.of(now),
+                Optional.of(Outcome.SUCCESS), prev.lastError(), Optional.of(now), Optional.of(status),
+                Optional.of(RawStatus.of(success.rawBody(), now)), stateSince, history, rate, eta, stalled,
+                success.rateLimitRemaining(), Optional.empty(), 0);
+        return new Change(prev, next, transition);
+    }
+
+    /** Seconds to finish at the current rate, while importing with a known total and a positive rate. */
+    static OptionalDouble eta(ImportState state, ImportCounts counts, OptionalDouble rate) {
+        if (state != ImportState.IMPORTING || counts.total() <= 0 || rate.isEmpty() || rate.getAsDouble() <= 0) {
+            return OptionalDouble.empty();
+        }
+        long remaining = counts.total() - counts.processed();
+        if (remaining <= 0) {
+            return OptionalDouble.empty(); // finishing: counts done, the importer still closing up
+        }
+        return OptionalDouble.of(remaining / rate.getAsDouble());
+    }
+
+    /**
+     * Loading or importing, and the server's {@code _updatedAt} (written on every status or count
+     * change) is older than {@code stallAfter}. The server's own heartbeat, not our poll times:
+     * a poll that sees nothing new says nothing about the importer.
+     */
+    static boolean stalled(ImportState state, Optional<ImportOperation> operation, Instant now, Duration stallAfter) {
+        if (!ImportState.ACTIVE.contains(state)) {
+            return false;
+        }
+        return operation.flatMap(ImportOperation::updatedAt)
+                .map(updated -> Duration.between(updated, now).compareTo(stallAfter) >= 0)
+                .orElse(false);
+    }
+}
