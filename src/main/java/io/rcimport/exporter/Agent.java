@@ -12,6 +12,10 @@ import io.micrometer.core.instrument.binder.system.ProcessorMetrics;
 import io.micrometer.core.instrument.binder.system.UptimeMetrics;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import io.rcimport.exporter.alert.AlertEvaluator;
+import io.rcimport.exporter.alert.AlertSink;
+import io.rcimport.exporter.alert.AlertmanagerSink;
+import io.rcimport.exporter.alert.WebhookSink;
 import io.rcimport.exporter.config.Config;
 import io.rcimport.exporter.http.ApiServer;
 import io.rcimport.exporter.http.MetricsEndpoint;
@@ -22,6 +26,7 @@ import io.rcimport.exporter.poll.PollScheduler;
 import io.rcimport.exporter.poll.ResilientPoller;
 import io.rcimport.exporter.rocketchat.RocketChatClient;
 import io.rcimport.exporter.status.StatusStore;
+import java.net.URI;
 import java.net.http.HttpClient;
 import java.time.Clock;
 import java.time.Duration;
@@ -54,6 +59,8 @@ public final class Agent implements AutoCloseable {
     private final PollScheduler scheduler;
     private final JvmGcMetrics gcMetrics;
     private ApiServer server;
+    private List<AlertSink> sinks = List.of();
+    private AlertEvaluator alerts;
 
     public Agent(Config config, Clock clock) {
         this.config = config;
@@ -107,8 +114,44 @@ public final class Agent implements AutoCloseable {
         StatusJson statusJson = new StatusJson(config.poll().staleAfter(), this::breakerState);
         server = new ApiServer(store, new MetricsEndpoint(meterRegistry.getPrometheusRegistry()), statusJson, clock, version)
                 .start(config.server().host(), config.server().port());
+        sinks = alertSinks(externalUrl());
+        alerts = new AlertEvaluator(clock, config.poll().staleAfter(), sinks);
+        store.addListener(alerts::onChange);
         scheduler.start(pollers);
         return this;
+    }
+
+    private List<AlertSink> alertSinks(URI externalUrl) {
+        List<AlertSink> out = new java.util.ArrayList<>();
+        Config.Alerting a = config.alerting();
+        if (!a.alertmanagers().isEmpty()) {
+            out.add(new AlertmanagerSink(a.alertmanagers().stream().map(Config.Alertmanager::url).toList(), http, timer, clock,
+                    config.poll().interval(), a.resendInterval(), externalUrl, metrics::countAlertDelivery));
+        }
+        for (int i = 0; i < a.webhooks().size(); i++) {
+            out.add(new WebhookSink("webhook-" + i, a.webhooks().get(i), http, timer, metrics::countAlertDelivery));
+        }
+        return List.copyOf(out);
+    }
+
+    /** Where humans reach this agent: {@code alerting.external_url}, else this host and port. */
+    private URI externalUrl() {
+        if (config.alerting().externalUrl().isPresent()) {
+            return config.alerting().externalUrl().get();
+        }
+        String host = config.server().host();
+        if (host.equals("0.0.0.0") || host.equals("::")) {
+            try {
+                host = java.net.InetAddress.getLocalHost().getHostName();
+            } catch (java.net.UnknownHostException e) {
+                host = "localhost";
+            }
+        }
+        return URI.create("http://" + host + ":" + server.port());
+    }
+
+    public java.util.Collection<io.rcimport.exporter.alert.Alert> firingAlerts() {
+        return alerts == null ? List.of() : alerts.firing();
     }
 
     /** Polls every target once (for {@code --once}) and returns the {@code /status} view. */
@@ -144,6 +187,7 @@ public final class Agent implements AutoCloseable {
     /** Stops polling (in-flight polls get {@code grace}), then the server, then the threads. */
     public void stop(Duration grace) {
         scheduler.stop(grace);
+        sinks.forEach(AlertSink::close);
         if (server != null) {
             server.close();
         }

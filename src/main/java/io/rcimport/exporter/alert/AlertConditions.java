@@ -1,0 +1,81 @@
+package io.rcimport.exporter.alert;
+
+import io.rcimport.exporter.rocketchat.ImportCounts;
+import io.rcimport.exporter.rocketchat.ImportOperation;
+import io.rcimport.exporter.rocketchat.ImportState;
+import io.rcimport.exporter.status.TargetSnapshot;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Optional;
+
+/**
+ * The alert table of DESIGN.md as a pure function: a target's snapshot and the time → the
+ * alerts that fire now. {@code startsAt} is {@code now}; the evaluator keeps the first one.
+ */
+public final class AlertConditions {
+    private AlertConditions() {
+    }
+
+    public static List<Alert> evaluate(TargetSnapshot s, Instant now, Duration staleAfter) {
+        List<Alert> firing = new ArrayList<>(2);
+        String target = s.target();
+        Optional<ImportOperation> op = s.operation();
+        Optional<String> opId = op.map(ImportOperation::id).filter(id -> !id.isEmpty());
+        String since = s.stateSince().map(Instant::toString).orElse("unknown");
+        if (s.status().isPresent()) {
+            ImportState state = s.state();
+            if (state == ImportState.ERROR) {
+                boolean failed = op.map(ImportOperation::failedByImporter).orElse(false);
+                String cause = failed
+                        ? "the importer reported a failure"
+                        : "the operation was invalidated (cleared, replaced by a new import, or the server restarted mid-import)";
+                firing.add(new Alert(Alert.FAILED, failed ? Severity.CRITICAL : Severity.WARNING, target, opId,
+                        "Rocket.Chat import on " + target + " is in state error",
+                        "Import on target " + target + " is in state error since " + since + ": " + cause + ". "
+                                + details(s) + " Check Administration > Import and the Rocket.Chat server log.",
+                        now));
+            } else if (state == ImportState.CANCELED) {
+                firing.add(new Alert(Alert.CANCELED, Severity.WARNING, target, opId,
+                        "Rocket.Chat import on " + target + " was canceled",
+                        "Import on target " + target + " is canceled since " + since + ". " + details(s), now));
+            }
+            if (s.stalled()) {
+                String heartbeat = op.flatMap(ImportOperation::updatedAt).map(Instant::toString).orElse("unknown");
+                firing.add(new Alert(Alert.STALLED, Severity.WARNING, target, opId,
+                        "Rocket.Chat import on " + target + " is stalled",
+                        "Import on target " + target + " is " + s.state().label() + " but has not written any progress since "
+                                + heartbeat + ". " + details(s) + " The importer may be stuck; check the server log and load.",
+                        now));
+            }
+        }
+        if (s.polled() && s.stale(now, staleAfter)) {
+            boolean human = s.lastOutcome().map(o -> o.needsHuman()).orElse(false);
+            String outcome = s.lastOutcome().map(o -> o.label()).orElse("none");
+            String last = s.lastSuccessAt().map(Instant::toString).orElse("never");
+            firing.add(new Alert(Alert.TARGET_DOWN, human ? Severity.CRITICAL : Severity.WARNING, target, opId,
+                    "Rocket.Chat import status of " + target + " cannot be read",
+                    "No good poll of target " + target + " since " + last + " (last outcome " + outcome + ": "
+                            + s.lastError().map(e -> e.message()).orElse("") + ")."
+                            + (human ? " This needs a configuration fix (credentials, run-import permission, URL or server version)." : ""),
+                    now));
+        }
+        return firing;
+    }
+
+    static String details(TargetSnapshot s) {
+        Optional<ImportOperation> op = s.operation();
+        if (op.isEmpty()) {
+            return "";
+        }
+        ImportCounts c = op.get().counts();
+        String progress = s.progressRatio().isPresent()
+                ? String.format(Locale.ROOT, "%.1f %%", s.progressRatio().getAsDouble() * 100)
+                : "unknown";
+        return "Operation " + op.get().id() + " (" + op.get().type() + "), status " + op.get().status()
+                + ", valid=" + op.get().valid() + ", progress " + progress + " (" + c.completed() + " completed, "
+                + c.error() + " failed of " + c.total() + ").";
+    }
+}

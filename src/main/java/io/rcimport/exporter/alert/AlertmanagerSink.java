@@ -1,0 +1,166 @@
+package io.rcimport.exporter.alert;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Collection;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Pushes alerts to Alertmanagers ({@code POST /api/v2/alerts}, to each one, not load-balanced).
+ * The whole current set goes out on every change and again every {@code resend_interval}:
+ * firing alerts with {@code endsAt = now + 4 × max(interval, resend_interval)}, resolved ones
+ * with {@code endsAt} = when they ended, re-sent for {@link #RESOLVED_RESEND_FOR} in case an
+ * Alertmanager restarted and lost them.
+ */
+public final class AlertmanagerSink implements AlertSink {
+    static final Duration RESOLVED_RESEND_FOR = Duration.ofMinutes(5);
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    private final List<DeliveryQueue> queues;
+    private final Clock clock;
+    private final Duration validFor;
+    private final URI externalUrl;
+    private final Map<String, Alert> firing = new LinkedHashMap<>();
+    /** Resolved alerts by labels, with the time they ended. */
+    private final Map<Map<String, String>, Resolved> resolved = new LinkedHashMap<>();
+    private final ScheduledFuture<?> resender;
+
+    private record Resolved(Alert alert, Instant endedAt) {
+    }
+
+    public AlertmanagerSink(List<URI> alertmanagers, HttpClient http, ScheduledExecutorService timer, Clock clock,
+                            Duration pollInterval, Duration resendInterval, URI externalUrl, DeliveryQueue.Counter counter) {
+        this.clock = clock;
+        this.validFor = (pollInterval.compareTo(resendInterval) > 0 ? pollInterval : resendInterval).multipliedBy(4);
+        this.externalUrl = externalUrl;
+        this.queues = java.util.stream.IntStream.range(0, alertmanagers.size())
+                .mapToObj(i -> new DeliveryQueue("alertmanager-" + i, alertsEndpoint(alertmanagers.get(i)), Map.of(),
+                        1, true, http, timer, Duration.ofSeconds(10), counter))
+                .toList();
+        long every = resendInterval.toMillis();
+        this.resender = timer.scheduleWithFixedDelay(this::resend, every, every, TimeUnit.MILLISECONDS);
+    }
+
+    static URI alertsEndpoint(URI base) {
+        String s = base.toString();
+        while (s.endsWith("/")) {
+            s = s.substring(0, s.length() - 1);
+        }
+        return URI.create(s + "/api/v2/alerts");
+    }
+
+    @Override
+    public void onAlerts(Collection<Alert> nowFiring, Collection<Alert> justResolved) {
+        Instant now = clock.instant();
+        boolean changed;
+        synchronized (this) {
+            Map<String, Alert> next = new LinkedHashMap<>();
+            nowFiring.forEach(a -> next.put(a.key(), a));
+            changed = !next.keySet().equals(firing.keySet());
+            for (Alert a : next.values()) {
+                Alert old = firing.get(a.key());
+                if (old != null && !labels(old).equals(labels(a))) {
+                    // Severity or operation changed: Alertmanager sees a new alert; end the old one.
+                    resolved.put(labels(old), new Resolved(old, now));
+                    changed = true;
+                }
+            }
+            for (Alert r : justResolved) {
+                resolved.put(labels(r), new Resolved(r, now));
+                changed = true;
+            }
+            for (Alert a : next.values()) {
+                resolved.remove(labels(a)); // fired again
+            }
+            firing.clear();
+            firing.putAll(next);
+        }
+        if (changed) {
+            push(now);
+        }
+    }
+
+    private void resend() {
+        try {
+            push(clock.instant());
+        } catch (RuntimeException e) {
+            // never let the timer die
+        }
+    }
+
+    private void push(Instant now) {
+        byte[] body;
+        synchronized (this) {
+            resolved.values().removeIf(r -> Duration.between(r.endedAt(), now).compareTo(RESOLVED_RESEND_FOR) > 0);
+            if (firing.isEmpty() && resolved.isEmpty()) {
+                return;
+            }
+            body = payload(now);
+        }
+        DeliveryQueue.Payload p = new DeliveryQueue.Payload(body, "application/json");
+        queues.forEach(q -> q.offer(p));
+    }
+
+    private byte[] payload(Instant now) {
+        ArrayNode array = JSON.createArrayNode();
+        for (Alert a : firing.values()) {
+            array.add(alertJson(a, now.plus(validFor)));
+        }
+        for (Resolved r : resolved.values()) {
+            array.add(alertJson(r.alert(), r.endedAt()));
+        }
+        try {
+            return JSON.writeValueAsBytes(array);
+        } catch (java.io.IOException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    private ObjectNode alertJson(Alert a, Instant endsAt) {
+        ObjectNode o = JSON.createObjectNode();
+        ObjectNode labels = o.putObject("labels");
+        labels(a).forEach(labels::put);
+        ObjectNode annotations = o.putObject("annotations");
+        annotations.put("summary", a.summary());
+        annotations.put("description", a.description());
+        o.put("startsAt", a.startsAt().toString());
+        o.put("endsAt", endsAt.toString());
+        o.put("generatorURL", generatorUrl(a.target()));
+        return o;
+    }
+
+    static Map<String, String> labels(Alert a) {
+        Map<String, String> m = new LinkedHashMap<>();
+        m.put("alertname", a.name());
+        m.put("severity", a.severity().label());
+        m.put("target", a.target());
+        a.operationId().ifPresent(id -> m.put("operation_id", id));
+        return m;
+    }
+
+    String generatorUrl(String target) {
+        String base = Objects.toString(externalUrl, "");
+        while (base.endsWith("/")) {
+            base = base.substring(0, base.length() - 1);
+        }
+        return base + "/status/" + java.net.URLEncoder.encode(target, java.nio.charset.StandardCharsets.UTF_8);
+    }
+
+    @Override
+    public void close() {
+        resender.cancel(false);
+        queues.forEach(DeliveryQueue::close);
+    }
+}

@@ -1,0 +1,38 @@
+package io.rcimport.exporter.alert;
+
+import io.rcimport.exporter.rocketchat.ImportCounts;
+import java.time.Instant;
+import java.util.Optional;
+import java.util.OptionalDouble;
+
+/**
+ * What webhooks receive: a state change, or an alert starting or ending, with the import's
+ * numbers at that moment. Serialised by {@link EventJson}; documented in the README.
+ */
+public record ImportEvent(
+        Kind kind,
+        String target,
+        String from,
+        String to,
+        String status,
+        boolean valid,
+        Optional<String> operationId,
+        ImportCounts counts,
+        OptionalDouble progress,
+        Instant at,
+        Optional<Alert> alert) {
+
+    public enum Kind {
+        STATE_CHANGE("state_change"), ALERT_FIRING("alert_firing"), ALERT_RESOLVED("alert_resolved");
+
+        private final String label;
+
+        Kind(String label) {
+            this.label = label;
+        }
+
+        public String label() {
+            return label;
+        }
+    }
+}
