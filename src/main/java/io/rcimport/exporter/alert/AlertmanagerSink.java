@@ -41,7 +41,7 @@ public final class AlertmanagerSink implements AlertSink {
     }
 
     public AlertmanagerSink(List<URI> alertmanagers, HttpClient http, ScheduledExecutorService timer, Clock clock,
-                            Duration pollInterval, Duration resendInterval, URI externalUrl, DeliveryQueue.Counter counter) {
+                            Duration pollInterval, Duration resendInterval, URI externalUrl, DeliveryCounter counter) {
         this.clock = clock;
         this.validFor = (pollInterval.compareTo(resendInterval) > 0 ? pollInterval : resendInterval).multipliedBy(4);
         this.externalUrl = externalUrl;

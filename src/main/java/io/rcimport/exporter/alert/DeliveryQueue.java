@@ -34,12 +34,6 @@ final class DeliveryQueue implements AutoCloseable {
     static final String DROPPED = "dropped";
     static final String REJECTED = "rejected";
 
-    /** Counts delivery outcomes: {@code (sink, outcome)}. */
-    @FunctionalInterface
-    interface Counter {
-        void count(String sink, String outcome);
-    }
-
     record Payload(byte[] body, String contentType) {
     }
 
@@ -52,14 +46,14 @@ final class DeliveryQueue implements AutoCloseable {
     private final HttpClient http;
     private final ScheduledExecutorService timer;
     private final Duration timeout;
-    private final Counter counter;
+    private final DeliveryCounter counter;
     private final Deque<Payload> queue = new ArrayDeque<>();
     private boolean busy;
     private boolean closed;
     private long dropped;
 
     DeliveryQueue(String sink, URI url, Map<String, Secret> headers, int capacity, boolean coalesce,
-                  HttpClient http, ScheduledExecutorService timer, Duration timeout, Counter counter) {
+                  HttpClient http, ScheduledExecutorService timer, Duration timeout, DeliveryCounter counter) {
         this.sink = sink;
         this.url = url;
         // The host only: webhook URLs often carry a token in their path.

@@ -15,7 +15,7 @@ public final class WebhookSink implements AlertSink {
     private final DeliveryQueue queue;
 
     public WebhookSink(String name, Config.Webhook webhook, HttpClient http, ScheduledExecutorService timer,
-                       DeliveryQueue.Counter counter) {
+                       DeliveryCounter counter) {
         this.format = webhook.format();
         this.queue = new DeliveryQueue(name, webhook.url(), webhook.headers(), QUEUE_CAPACITY, false,
                 http, timer, Duration.ofSeconds(10), counter);
