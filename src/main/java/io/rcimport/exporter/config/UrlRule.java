@@ -47,7 +47,8 @@ enum UrlRule {
         }
         String scheme = uri.getScheme().toLowerCase(Locale.ROOT);
         if (!scheme.equals("http") && !scheme.equals("https")) {
-            throw new ConfigException(key, "expected an http or https URL, got scheme \"" + uri.getScheme() + "\"");
+            throw new ConfigException(key, "expected an http or https URL, got scheme \"" + uri.getScheme() + "\""
+                    + (text.contains("://") ? "" : " (start it with https:// or http://)"));
         }
         if (uri.getRawUserInfo() != null) {
             throw new ConfigException(key, "must not contain credentials (user:password@)"
