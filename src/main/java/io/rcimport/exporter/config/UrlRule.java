@@ -86,7 +86,8 @@ enum UrlRule {
         if (!sensitive) {
             return uri.toString();
         }
-        String path = uri.getRawPath() == null || uri.getRawPath().isEmpty() || uri.getRawPath().equals("/") ? "" : "/***";
+        String rawPath = uri.getRawPath() == null ? "" : uri.getRawPath();
+        String path = rawPath.isEmpty() || rawPath.equals("/") ? rawPath : "/***";
         String query = uri.getRawQuery() == null ? "" : "?***";
         return uri.getScheme() + "://" + uri.getRawAuthority() + path + query;
     }
