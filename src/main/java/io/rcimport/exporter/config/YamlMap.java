@@ -33,6 +33,12 @@ final class YamlMap {
         T read(YamlMap element) throws ConfigException;
     }
 
+    /** Reads the value of the key {@code name} of {@code map}. */
+    @FunctionalInterface
+    interface EntryReader<V> {
+        V read(YamlMap map, String name) throws ConfigException;
+    }
+
     private final ObjectNode node;
     private final String path;
     private final EnvExpander env;
@@ -118,14 +124,12 @@ final class YamlMap {
 
     // ---- scalars --------------------------------------------------------------------------
 
-    /** A string, {@code ${VAR}} expanded; may be empty. The value is quoted in no error. */
-    Optional<String> string(String key) throws ConfigException {
-        return scalar(key, "a string");
-    }
-
-    /** A non-empty string without control characters (it is sent in an HTTP header or body). */
+    /**
+     * A non-empty string without control characters (it may be sent in an HTTP header), with
+     * {@code ${VAR}} expanded. The value is quoted in none of its errors.
+     */
     Optional<String> nonEmptyString(String key) throws ConfigException {
-        Optional<String> value = string(key);
+        Optional<String> value = scalar(key, "a string");
         if (value.isPresent()) {
             requireUsable(key, value.get());
         }
@@ -184,7 +188,7 @@ final class YamlMap {
         return Optional.of(rule.parse(path(key), text.get()));
     }
 
-    /** One of the {@code choices}, spelled as their lowercase names. */
+    /** A constant of {@code defaultValue}'s enum, spelled as its lowercase name ({@code json}). */
     <E extends Enum<E>> E choice(String key, E defaultValue) throws ConfigException {
         Optional<String> text = scalar(key, "a string");
         if (text.isEmpty()) {
@@ -214,12 +218,6 @@ final class YamlMap {
             out.put(name, valueReader.read(map, name));
         }
         return out;
-    }
-
-    /** Reads the value of {@code name} in {@code map}. */
-    @FunctionalInterface
-    interface EntryReader<V> {
-        V read(YamlMap map, String name) throws ConfigException;
     }
 
     /** A value that must be present; call after {@link #finish()} so a typo is reported first. */

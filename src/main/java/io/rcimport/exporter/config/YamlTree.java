@@ -45,8 +45,8 @@ final class YamlTree {
             }
             JsonNode root = value(parser, first);
             if (parser.nextToken() != null) {
-                throw new ConfigException("", "more than one YAML document (a second \"---\" at line "
-                        + parser.currentLocation().getLineNr() + "); put everything in one document");
+                throw new ConfigException("", "more than one YAML document (another starts at line "
+                        + parser.currentTokenLocation().getLineNr() + " after a \"---\"); put everything in one document");
             }
             return Optional.of(root);
         } catch (JsonProcessingException e) {
