@@ -57,6 +57,7 @@ public final class SimulatedRocketChat implements AutoCloseable {
     private final Map<String, LongAdder> requestsByPath = new ConcurrentHashMap<>();
     private volatile Fault fault = Fault.none();
     private Javalin app;
+    private int boundPort = -1;
 
     private SimulatedRocketChat(ImportSimulation simulation, Settings settings) {
         this.simulation = simulation;
@@ -112,6 +113,7 @@ public final class SimulatedRocketChat implements AutoCloseable {
             cfg.routes.get(INFO, ctx -> serve(ctx, "GET " + INFO, this::info));
         });
         app.start(settings.host(), settings.port());
+        boundPort = app.port();
         return this;
     }
 
@@ -120,11 +122,12 @@ public final class SimulatedRocketChat implements AutoCloseable {
         return URI.create("http://" + settings.host() + ":" + port());
     }
 
+    /** The port it listens (or, after {@link #close()}, listened) on. */
     public synchronized int port() {
-        if (app == null) {
+        if (boundPort < 0) {
             throw new IllegalStateException("not started");
         }
-        return app.port();
+        return boundPort;
     }
 
     public ImportSimulation simulation() {
