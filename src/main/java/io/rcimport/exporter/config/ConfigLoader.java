@@ -72,7 +72,7 @@ public final class ConfigLoader {
         Config.Server d = Config.Server.defaults();
         Config.Server server = new Config.Server(
                 m.nonEmptyString("host", d.host()),
-                m.integer("port", d.port(), 1, 65535));
+                m.integer("port", d.port(), 0, 65535)); // 0: any free port (tests)
         m.finish();
         if (server.host().chars().anyMatch(c -> Character.isWhitespace(c) || c == '/')) {
             throw m.error("host", "expected a host name or IP address to listen on, got \"" + server.host() + "\"");
