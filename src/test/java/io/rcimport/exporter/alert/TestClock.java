@@ -23,8 +23,9 @@ final class TestClock extends Clock {
         return now.updateAndGet(t -> t.plus(by));
     }
 
-    void set(Instant instant) {
+    Instant set(Instant instant) {
         now.set(instant);
+        return instant;
     }
 
     @Override
