@@ -77,8 +77,13 @@ final class DeliveryQueue implements AutoCloseable {
                 while (queue.size() > (busy ? 1 : 0)) {
                     queue.pollLast();
                 }
-            } else if (queue.size() >= capacity) {
+            } else if (queue.size() - (busy ? 1 : 0) >= capacity) {
+                // Drop the oldest waiting one; the head, if busy, is in flight and gets its own outcome.
+                Payload inFlight = busy ? queue.pollFirst() : null;
                 queue.pollFirst();
+                if (inFlight != null) {
+                    queue.addFirst(inFlight);
+                }
                 dropped++;
                 counter.count(sink, DROPPED);
                 if (dropped == 1 || dropped % 100 == 0) {
