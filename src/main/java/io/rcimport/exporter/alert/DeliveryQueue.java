@@ -115,14 +115,15 @@ final class DeliveryQueue implements AutoCloseable {
     }
 
     private void attempt(Payload payload, int attemptNo) {
-        HttpRequest.Builder b = HttpRequest.newBuilder(url)
-                .timeout(timeout)
-                .header("Content-Type", payload.contentType())
-                .header("User-Agent", "rocketchat-import-exporter")
-                .POST(HttpRequest.BodyPublishers.ofByteArray(payload.body()));
-        headers.forEach((name, value) -> b.header(name, value.reveal()));
         HttpRequest request;
         try {
+            HttpRequest.Builder b = HttpRequest.newBuilder(url)
+                    .timeout(timeout)
+                    .header("Content-Type", payload.contentType())
+                    .header("User-Agent", "rocketchat-import-exporter")
+                    .POST(HttpRequest.BodyPublishers.ofByteArray(payload.body()));
+            // header() validates at once: a refused name or value must not escape with the queue busy
+            headers.forEach((name, value) -> b.header(name, value.reveal()));
             request = b.build();
         } catch (IllegalArgumentException e) {
             finish(payload, REJECTED, "request could not be built: " + e.getClass().getSimpleName());
