@@ -137,7 +137,7 @@ final class DeliveryQueue implements AutoCloseable {
                         return;
                     }
                     boolean retryable = error != null || response.statusCode() >= 500 || response.statusCode() == 429;
-                    String why = error != null ? error.getClass().getSimpleName() : "HTTP " + response.statusCode();
+                    String why = error != null ? unwrap(error).getClass().getSimpleName() : "HTTP " + response.statusCode();
                     if (!retryable) {
                         finish(payload, REJECTED, why);
                         return;
@@ -157,6 +157,11 @@ final class DeliveryQueue implements AutoCloseable {
                         finish(payload, DROPPED, "shutting down");
                     }
                 });
+    }
+
+    /** The failure itself, not the {@code CompletionException} the future wraps it in. */
+    private static Throwable unwrap(Throwable error) {
+        return error instanceof java.util.concurrent.CompletionException && error.getCause() != null ? error.getCause() : error;
     }
 
     /** Before a retry, a coalescing queue may hold something newer: send that instead. */
