@@ -269,6 +269,19 @@ class WebhookSinkTest {
     }
 
     @Test
+    void a_failed_delivery_is_logged_with_what_went_wrong() throws IOException {
+        WebhookSink sink = sink(nothingListening(), Config.WebhookFormat.JSON, Map.of());
+        String log;
+        try (CapturedLog captured = new CapturedLog()) {
+            sink.onEvent(stateChange(1));
+            await("the failure to be logged", () -> captured.text().contains("event=delivery_failed"));
+            log = captured.text();
+        }
+
+        assertTrue(log.contains("msg=\"ConnectException\""), "connection refused, not a wrapper: " + log);
+    }
+
+    @Test
     void the_poller_never_waits_for_a_hanging_webhook() {
         webhook.answerAfter(200, 3000);
         AlertEvaluator evaluator = evaluatorFor(sink(Config.WebhookFormat.ROCKETCHAT));
