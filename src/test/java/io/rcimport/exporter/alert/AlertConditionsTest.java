@@ -21,7 +21,7 @@ class AlertConditionsTest {
     private final Polls main = new Polls("main", clock);
 
     private List<Alert> evaluate() {
-        return AlertConditions.evaluate(main.current(), clock.instant(), STALE_AFTER);
+        return AlertConditions.evaluate(main.current(), clock.instant(), STALE_AFTER, Instant.EPOCH);
     }
 
     private static Alert only(List<Alert> alerts) {

@@ -67,7 +67,7 @@ class AlertmanagerSinkTest {
     private Alert failedImport() {
         Polls main = new Polls("main", clock);
         main.answer("status-failed.json");
-        List<Alert> alerts = AlertConditions.evaluate(main.current(), clock.instant(), Polls.STALE_AFTER);
+        List<Alert> alerts = AlertConditions.evaluate(main.current(), clock.instant(), Polls.STALE_AFTER, clock.instant());
         assertEquals(1, alerts.size());
         return alerts.get(0);
     }
