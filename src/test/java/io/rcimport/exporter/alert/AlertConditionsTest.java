@@ -19,9 +19,10 @@ import org.junit.jupiter.params.provider.ValueSource;
 class AlertConditionsTest {
     private final TestClock clock = TestClock.at("2023-08-10T18:00:00Z");
     private final Polls main = new Polls("main", clock);
+    private Instant watchedSince = clock.instant();
 
     private List<Alert> evaluate() {
-        return AlertConditions.evaluate(main.current(), clock.instant(), STALE_AFTER, Instant.EPOCH);
+        return AlertConditions.evaluate(main.current(), clock.instant(), STALE_AFTER, watchedSince);
     }
 
     private static Alert only(List<Alert> alerts) {
@@ -155,6 +156,37 @@ class AlertConditionsTest {
                 () -> assertMentions(a.summary(), "main"),
                 () -> assertMentions(a.description(), "target main", "since " + lastGood,
                         "last outcome " + outcome.label(), "the reason given by the client"));
+    }
+
+    @Test
+    void a_target_that_has_never_answered_is_down_once_watched_for_stale_after() {
+        clock.set(Instant.parse("2026-05-02T09:00:00Z"));
+        watchedSince = clock.instant();
+        main.fail(Outcome.NOT_FOUND, "HTTP 404 (text/html): not a Rocket.Chat 6.3+ API");
+        assertEquals(List.of(), evaluate(), "the first failed poll");
+        clock.set(watchedSince.plus(STALE_AFTER));
+        main.fail(Outcome.NOT_FOUND, "HTTP 404 (text/html): not a Rocket.Chat 6.3+ API");
+        assertEquals(List.of(), evaluate(), "exactly stale_after");
+
+        clock.advance(Duration.ofSeconds(1));
+        main.fail(Outcome.NOT_FOUND, "HTTP 404 (text/html): not a Rocket.Chat 6.3+ API");
+
+        Alert a = only(evaluate());
+        assertAll(
+                () -> assertEquals(Alert.TARGET_DOWN, a.name()),
+                () -> assertEquals(Severity.CRITICAL, a.severity()),
+                () -> assertEquals(Optional.empty(), a.operationId()),
+                () -> assertMentions(a.description(), "target main since never", "last outcome not_found", "HTTP 404"));
+    }
+
+    @Test
+    void a_target_that_answered_once_is_judged_by_its_last_good_poll_not_by_how_long_it_is_watched() {
+        clock.advance(Duration.ofMinutes(30));
+        main.answer("status-ready.json");
+        clock.advance(Duration.ofSeconds(59));
+        main.fail(Outcome.TIMEOUT, "no answer within 5s");
+
+        assertEquals(List.of(), evaluate());
     }
 
     @Test

@@ -165,6 +165,37 @@ class AlertEvaluatorTest {
     }
 
     @Test
+    void a_target_that_has_never_answered_is_down_only_after_stale_after_of_failed_polls() {
+        pollFails(Outcome.CONNECTION_ERROR); // the agent's first poll
+        Instant firstPoll = clock.instant();
+        pollFails(Outcome.CONNECTION_ERROR);
+        pollFails(Outcome.CONNECTION_ERROR);
+        pollFails(Outcome.CONNECTION_ERROR);
+        pollFails(Outcome.CONNECTION_ERROR); // exactly stale_after since the first poll
+        assertEquals(List.of(), sink.events, "one failed poll at start-up is not a target down");
+
+        pollFails(Outcome.CONNECTION_ERROR);
+
+        assertEquals(List.of(ALERT_FIRING), sink.kinds());
+        Alert down = sink.events.get(0).alert().orElseThrow();
+        assertEquals(Alert.TARGET_DOWN, down.name());
+        assertEquals(firstPoll.plus(STALE_AFTER).plus(POLL), down.startsAt());
+        assertTrue(down.description().contains("since never"), down.description());
+    }
+
+    @Test
+    void a_target_refusing_the_credentials_from_the_start_is_down_critical_after_stale_after() {
+        Instant firstPoll = clock.instant().plus(POLL);
+        while (!clock.instant().isAfter(firstPoll.plus(STALE_AFTER))) {
+            assertEquals(List.of(), sink.events);
+            pollFails(Outcome.UNAUTHORIZED);
+        }
+
+        assertEquals(List.of(ALERT_FIRING), sink.kinds());
+        assertEquals(Severity.CRITICAL, sink.events.get(0).alert().orElseThrow().severity());
+    }
+
+    @Test
     void the_severity_of_a_firing_alert_follows_the_status_but_its_start_stays() {
         poll("status-error-after-restart.json");
         Instant since = clock.instant();
