@@ -57,8 +57,12 @@ class AlertmanagerSinkTest {
     }
 
     private AlertmanagerSink sink(Duration pollInterval, Duration resend, Receiver... alertmanagers) {
+        return sink(http, pollInterval, resend, alertmanagers);
+    }
+
+    private AlertmanagerSink sink(HttpClient client, Duration pollInterval, Duration resend, Receiver... alertmanagers) {
         List<URI> urls = java.util.Arrays.stream(alertmanagers).map(Receiver::base).toList();
-        AlertmanagerSink sink = new AlertmanagerSink(urls, http, timer, clock, pollInterval, resend, EXTERNAL_URL, counter);
+        AlertmanagerSink sink = new AlertmanagerSink(urls, client, timer, clock, pollInterval, resend, EXTERNAL_URL, counter);
         toClose.add(0, sink);
         return sink;
     }
@@ -308,6 +312,39 @@ class AlertmanagerSinkTest {
         await("the firing alert to be accepted", () -> sick.bodiesAnswered(200).stream()
                 .anyMatch(p -> entry(p, Alert.FAILED, "critical", "main") != null), () -> counter.counts.toString());
         await("the success to be counted", () -> counter.of("alertmanager-0", DeliveryQueue.SUCCESS) >= 1);
+    }
+
+    /**
+     * A re-send builds its payload from the old set; before it reaches the second Alertmanager,
+     * a poll resolves the alert and pushes. The older payload must not arrive after the newer one.
+     */
+    @Test
+    void a_re_send_racing_with_a_resolution_never_reaches_an_alertmanager_after_it() throws InterruptedException {
+        Receiver first = alertmanager();
+        Receiver second = alertmanager();
+        GatedHttpClient gated = new GatedHttpClient(http);
+        AlertmanagerSink sink = sink(gated, POLL, FAST_RESEND, first, second);
+        Alert failed = alert(Alert.FAILED, Severity.CRITICAL, "main", clock.instant());
+        sink.onAlerts(List.of(failed), List.of());
+        await("the first push to be answered by both", () -> counter.of(DeliveryQueue.SUCCESS) >= 2);
+
+        gated.holdNextSendFrom("test-alert-timer-1"); // the re-send, stopped after it offered to the first
+        assertTrue(gated.awaitHeld());
+        Instant resolvedAt = clock.advance(Duration.ofSeconds(15));
+        Thread poller = new Thread(() -> sink.onAlerts(List.of(), List.of(failed)), "poller");
+        poller.start();
+        await("the poll's push to finish or wait", () -> poller.getState() == Thread.State.TERMINATED
+                || poller.getState() == Thread.State.BLOCKED || poller.getState() == Thread.State.WAITING);
+        gated.release();
+        poller.join(10_000);
+
+        Predicate<JsonNode> resolution = has(Alert.FAILED, "critical", "main", resolvedAt);
+        await("the resolution and two re-sends of it at the second", () -> second.bodies().stream().filter(resolution).count() >= 3);
+        List<JsonNode> received = second.bodies();
+        int firstResolution = received.indexOf(received.stream().filter(resolution).findFirst().orElseThrow());
+        for (JsonNode later : received.subList(firstResolution, received.size())) {
+            assertTrue(resolution.test(later), "after the resolution the alert fired again: " + received);
+        }
     }
 
     @Test
