@@ -22,6 +22,9 @@ class ConfigSummaryTest {
     void the_defaults_read_as_a_short_summary() throws ConfigException {
         String expected = """
                 server:             listen on 0.0.0.0:9467
+                  tls:              off (plain http)
+                  auth:             none
+                  reload:           off
                 poll:               every 15s, timeout 5s per attempt, stale after 1m, stalled after 10m without progress
                 retry:              up to 3 attempts per poll, backoff 250ms up to 2s
                 circuit breaker:    opens at 50% failed polls of the last 10 (after at least 5), stays open 1m
