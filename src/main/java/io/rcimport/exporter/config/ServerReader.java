@@ -81,7 +81,8 @@ final class ServerReader {
         if (!BCRYPT.matcher(value).matches()) {
             String reason;
             if (!BCRYPT_PREFIX.matcher(value).matches()) {
-                reason = "it does not start with $2a$, $2b$ or $2y$ (is it a plain password?)";
+                reason = "it does not start with $2a$, $2b$ or $2y$"
+                        + (value.startsWith("$") ? " (only bcrypt is supported)" : " (is it a plain password?)");
             } else if (!BCRYPT_COST.matcher(value).matches()) {
                 reason = "the cost after the prefix must be two digits from 04 to 31";
             } else if (value.length() != 60) {
