@@ -10,7 +10,8 @@ import java.util.Map;
 import java.util.Optional;
 
 /**
- * Reads config.yaml into a validated {@link Config}. Every key but {@code targets} has a default;
+ * Reads config.yaml into a validated {@link Config}. Every key but {@code targets} has a default
+ * (and {@code targets} may be left out when {@code targets_file} supplies the targets);
  * unknown keys are errors; {@code ${VAR}} and {@code ${VAR:-default}} in values come from
  * {@code env}. Every error is a {@link ConfigException} naming the key path, never a secret.
  *

@@ -231,7 +231,8 @@ final class YamlMap {
 
     /**
      * A file name, expanded, resolved against the directory of the file being read, normalised.
-     * Only the name is checked here; {@link FileRule} checks the file once every key is read.
+     * Only the name is checked here; the reader checks the file ({@link ConfigFiles}, {@link PemFiles})
+     * once every key is read, so that a typo is reported first.
      */
     Optional<Path> file(String key) throws ConfigException {
         Optional<String> text = nonEmptyString(key);

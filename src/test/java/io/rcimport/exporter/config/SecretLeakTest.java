@@ -4,12 +4,16 @@ import static io.rcimport.exporter.config.ConfigTesting.ONE_TARGET;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
 import java.util.Map;
 import java.util.stream.Stream;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /** A distinctive secret, put wherever a secret can go, never shows in a message or summary. */
 class SecretLeakTest {
@@ -219,14 +223,14 @@ class SecretLeakTest {
     }
 
     @Test
-    void a_pem_file_holding_a_secret_is_never_quoted(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir) throws Exception {
-        java.nio.file.Path key = java.nio.file.Files.writeString(dir.resolve("key.pem"),
+    void a_pem_file_holding_a_secret_is_never_quoted(@TempDir Path dir) throws Exception {
+        Path key = Files.writeString(dir.resolve("key.pem"),
                 "-----BEGIN OPENSSH PRIVATE KEY-----\nZq7-canary-S3CRET-value\n-----END OPENSSH PRIVATE KEY-----\n");
-        java.nio.file.Path junk = java.nio.file.Files.writeString(dir.resolve("junk.pem"), "Zq7-canary-S3CRET-value\n");
-        java.nio.file.Path badCert = java.nio.file.Files.writeString(dir.resolve("cert.pem"),
+        Path junk = Files.writeString(dir.resolve("junk.pem"), "Zq7-canary-S3CRET-value\n");
+        Path badCert = Files.writeString(dir.resolve("cert.pem"),
                 "-----BEGIN CERTIFICATE-----\nZq7-canary-S3CRET-value\n-----END CERTIFICATE-----\n");
 
-        for (String tls : java.util.List.of(
+        for (String tls : List.of(
                 "cert_file: " + ServerConfigTest.CERT + "\n    key_file: " + key,
                 "cert_file: " + junk + "\n    key_file: " + ServerConfigTest.KEY,
                 "cert_file: " + badCert + "\n    key_file: " + ServerConfigTest.KEY)) {
