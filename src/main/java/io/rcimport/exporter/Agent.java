@@ -48,6 +48,9 @@ public final class Agent implements AutoCloseable {
     private final Config config;
     private final Clock clock;
     private final String version;
+    /** Per-target series (ours and the breakers'): move only when a poll ends, rendered cached. */
+    private final PrometheusMeterRegistry importRegistry;
+    /** JVM and process series: rendered fresh on every scrape. */
     private final PrometheusMeterRegistry meterRegistry;
     private final CircuitBreakerRegistry breakers;
     private final StatusStore store;
@@ -76,12 +79,13 @@ public final class Agent implements AutoCloseable {
         new UptimeMetrics().bindTo(meterRegistry);
         new FileDescriptorMetrics().bindTo(meterRegistry);
 
+        this.importRegistry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
         this.breakers = CircuitBreakerRegistry.ofDefaults();
-        TaggedCircuitBreakerMetrics.ofCircuitBreakerRegistry(breakers).bindTo(meterRegistry);
+        TaggedCircuitBreakerMetrics.ofCircuitBreakerRegistry(breakers).bindTo(importRegistry);
 
         List<String> names = config.targets().stream().map(Config.Target::name).toList();
         this.store = new StatusStore(names, clock, config.poll().stallAfter());
-        this.metrics = new ImportMetrics(meterRegistry.getPrometheusRegistry(), store, clock,
+        this.metrics = new ImportMetrics(importRegistry.getPrometheusRegistry(), store, clock,
                 config.poll().staleAfter(), version);
         store.addListener(new PollLog(clock)::onChange);
 
@@ -112,7 +116,7 @@ public final class Agent implements AutoCloseable {
     /** Starts the HTTP server and the polling. */
     public Agent start() {
         StatusJson statusJson = new StatusJson(config.poll().staleAfter(), this::breakerState);
-        server = new ApiServer(store, new MetricsEndpoint(meterRegistry.getPrometheusRegistry()), statusJson, clock, version)
+        server = new ApiServer(store, new MetricsEndpoint(importRegistry.getPrometheusRegistry(), meterRegistry.getPrometheusRegistry(), clock, store::version), statusJson, clock, version)
                 .start(config.server().host(), config.server().port());
         sinks = alertSinks(externalUrl());
         alerts = new AlertEvaluator(clock, config.poll().staleAfter(), sinks);
@@ -195,6 +199,7 @@ public final class Agent implements AutoCloseable {
         httpExecutor.shutdownNow();
         gcMetrics.close();
         meterRegistry.close();
+        importRegistry.close();
     }
 
     @Override

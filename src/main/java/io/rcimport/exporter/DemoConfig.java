@@ -13,8 +13,8 @@ final class DemoConfig {
     private DemoConfig() {
     }
 
-    static Config of(String simulatorUrl, Optional<Config> base) {
-        Config.Target demo = new Config.Target("demo", URI.create(simulatorUrl),
+    static Config of(URI simulatorUrl, Optional<Config> base) {
+        Config.Target demo = new Config.Target("demo", simulatorUrl,
                 new Config.TokenAuth(SimulatedRocketChat.DEMO_USER_ID, Secret.of(SimulatedRocketChat.DEMO_AUTH_TOKEN)));
         if (base.isPresent()) {
             Config c = base.get();

@@ -28,7 +28,7 @@ final class ServerReader {
     static Server server(YamlMap m) throws ConfigException {
         Server d = Server.defaults();
         String host = m.nonEmptyString("host", d.host());
-        int port = m.integer("port", d.port(), 1, 65535);
+        int port = m.integer("port", d.port(), 0, 65535); // 0: any free port (tests)
         YamlMap tls = m.section("tls");
         Optional<Path> certFile = tls.file("cert_file");
         Optional<Path> keyFile = tls.file("key_file");

@@ -173,6 +173,6 @@ class EnvironmentSubstitutionTest {
     void a_substituted_value_is_validated_like_a_literal_one() {
         ConfigException e = error("server:\n  port: ${PORT}\n" + ONE_TARGET, Map.of("PORT", "http"));
 
-        assertEquals("server.port: expected an integer between 1 and 65535, got \"http\"", e.getMessage());
+        assertEquals("server.port: expected an integer between 0 and 65535, got \"http\"", e.getMessage());
     }
 }

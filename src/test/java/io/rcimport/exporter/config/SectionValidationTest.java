@@ -87,18 +87,19 @@ class SectionValidationTest {
 
     @Test
     void server_port_must_be_an_integer() {
-        assertEquals("server.port: expected an integer between 1 and 65535, got \"abc\"",
+        assertEquals("server.port: expected an integer between 0 and 65535, got \"abc\"",
                 errorWithTarget("server:\n  port: abc\n").getMessage());
     }
 
     @ParameterizedTest(name = "port {0}")
-    @ValueSource(strings = {"0", "65536", "-1", "1.5", "9467.0", "0x24f3", "99999999999", "''"})
-    void server_port_outside_1_to_65535_or_not_an_integer_is_an_error(String port) {
-        assertError(errorWithTarget("server:\n  port: " + port + "\n"), "server.port", "expected an integer between 1 and 65535, got ");
+    @ValueSource(strings = {"65536", "-1", "1.5", "9467.0", "0x24f3", "99999999999", "''"})
+    void server_port_outside_0_to_65535_or_not_an_integer_is_an_error(String port) {
+        assertError(errorWithTarget("server:\n  port: " + port + "\n"), "server.port", "expected an integer between 0 and 65535, got ");
     }
 
     @Test
     void server_port_accepts_the_extremes() throws ConfigException {
+        assertEquals(0, parse("server:\n  port: 0\n" + ONE_TARGET).server().port()); // any free port
         assertEquals(1, parse("server:\n  port: 1\n" + ONE_TARGET).server().port());
         assertEquals(65535, parse("server:\n  port: 65535\n" + ONE_TARGET).server().port());
     }
