@@ -176,11 +176,10 @@ public record Config(
      * and the same {@code count}, and its own {@code index}; each target is then polled by exactly
      * one agent.
      *
-     * <p>The hash is built like Prometheus' {@code hashmod} relabel action: MD5 of the target name
-     * (UTF-8), 8 bytes of it read as an unsigned big-endian 64-bit integer, modulo {@code count}.
-     * It is compatible in spirit, not bit for bit: this takes the <em>first</em> 8 bytes of the
-     * digest, Prometheus the last 8, so the numbers differ from a relabel {@code hashmod} of the
-     * same name. It depends on nothing but the name and {@code count}, so it is stable across
+     * <p>The hash is Prometheus' {@code hashmod} relabel action: MD5 of the target name (UTF-8),
+     * the last 8 bytes of the digest read as an unsigned big-endian 64-bit integer, modulo
+     * {@code count} — so {@code hashmod} on the same name in a Prometheus relabel config gives
+     * the same shard. It depends on nothing but the name and {@code count}, so it is stable across
      * versions, JVMs and restarts, and it is a contract: changing it moves targets between agents.
      */
     public record Shard(int index, int count) {
@@ -206,11 +205,11 @@ public record Config(
             return (int) Long.remainderUnsigned(hash(targetName), count);
         }
 
-        /** The first 8 bytes of the name's MD5 digest as an unsigned big-endian integer (in a long). */
+        /** The last 8 bytes of the name's MD5 digest as an unsigned big-endian integer (in a long), as Prometheus' hashmod. */
         static long hash(String targetName) {
             byte[] digest = md5().digest(targetName.getBytes(StandardCharsets.UTF_8));
             long hash = 0;
-            for (int i = 0; i < Long.BYTES; i++) {
+            for (int i = digest.length - Long.BYTES; i < digest.length; i++) {
                 hash = (hash << 8) | (digest[i] & 0xff);
             }
             return hash;

@@ -37,18 +37,18 @@ class ShardTest {
     /**
      * The assignment is a contract between the agents of a fleet, across versions and JVMs.
      * Expected values computed independently:
-     * {@code python3 -c "import hashlib; print(int.from_bytes(hashlib.md5(b'main').digest()[:8], 'big') % 3)"}.
+     * {@code python3 -c "import hashlib; print(int.from_bytes(hashlib.md5(b'main').digest()[8:], 'big') % 3)"}.
      */
     @ParameterizedTest(name = "{0} -> {1}")
     @CsvSource({
-            "main,     fad58de7366495db, 1, 1, 2",
-            "staging,  830f78e090fe8aec, 0, 2, 2",
-            "prod-eu,  2c93a702ef4b1f1c, 0, 1, 3",
-            "prod-us,  e51ef7b3014c7cc1, 1, 2, 4",
-            "a,        0cc175b9c0f1b6a8, 0, 0, 0",
-            "chat-001, ccc3aa91e97da353, 1, 1, 3",
+            "main,     4650cfefac2fcd61, 1, 1, 2",
+            "staging,  00891405dfc14824, 0, 2, 1",
+            "prod-eu,  a99a599c913be643, 1, 1, 4",
+            "prod-us,  f66fc588329911b4, 0, 1, 0",
+            "a,        31c399e269772661, 1, 1, 2",
+            "chat-001, e3a85f7dda4ee45d, 1, 2, 2",
     })
-    void the_hash_is_the_first_8_bytes_of_md5_as_an_unsigned_big_endian_integer(
+    void the_hash_is_the_last_8_bytes_of_md5_as_an_unsigned_big_endian_integer(
             String name, String hex, int of2, int of3, int of5) {
         assertEquals(Long.parseUnsignedLong(hex, 16), Shard.hash(name));
         assertEquals(of2, new Shard(0, 2).shardOf(name));
@@ -109,10 +109,11 @@ class ShardTest {
 
     @Test
     void a_shard_owns_the_targets_whose_names_hash_to_its_index() throws ConfigException {
-        // main -> 1, staging -> 2, a -> 0 (of 3), see the hash test.
+        // main -> 1, staging -> 2, a -> 1 (of 3), see the hash test.
         List<String> owned = parse("shard: {index: 1, count: 3}\n" + THREE_TARGETS)
                 .ownedTargets().stream().map(Target::name).toList();
-        assertEquals(List.of("main"), owned);
+        assertEquals(List.of("main", "a"), owned);
+        assertEquals(List.of(), parse("shard: {index: 0, count: 3}\n" + THREE_TARGETS).ownedTargets());
         assertEquals(List.of("staging"), parse("shard: {index: 2, count: 3}\n" + THREE_TARGETS)
                 .ownedTargets().stream().map(Target::name).toList());
         assertEquals(3, parse("shard: {index: 2, count: 3}\n" + THREE_TARGETS).targets().size());
