@@ -41,26 +41,29 @@ public final class ImportMetrics implements MultiCollector {
     private final Histogram pollDuration;
     private final Counter alertsSent;
 
+    // Every metric is built withoutExemplars(): exemplar sampling needs
+    // prometheus-metrics-tracer-initializer, which micrometer-registry-prometheus excludes, so
+    // the first inc()/set()/observe() would throw NoClassDefFoundError. There is no tracing here anyway.
     public ImportMetrics(PrometheusRegistry registry, StatusStore store, Clock clock, Duration staleAfter, String version) {
         this.store = store;
         this.clock = clock;
         this.staleAfter = staleAfter;
         this.polls = Counter.builder().name(PREFIX + "polls_total")
                 .help("Polls of import.status by outcome (one per poll, retries included)")
-                .labelNames("target", "outcome").register(registry);
+                .labelNames("target", "outcome").withoutExemplars().register(registry);
         this.stateChanges = Counter.builder().name(PREFIX + "state_changes_total")
                 .help("Observed transitions of the reported import state")
-                .labelNames("target", "from", "to").register(registry);
+                .labelNames("target", "from", "to").withoutExemplars().register(registry);
         this.pollDuration = Histogram.builder().name(PREFIX + "poll_duration_seconds")
                 .help("Duration of a whole poll, retries and backoff included")
-                .labelNames("target").classicOnly()
+                .labelNames("target").classicOnly().withoutExemplars()
                 .classicUpperBounds(0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30)
                 .register(registry);
         this.alertsSent = Counter.builder().name(PREFIX + "alerts_sent_total")
                 .help("Alert and event deliveries by sink and outcome")
-                .labelNames("sink", "outcome").register(registry);
+                .labelNames("sink", "outcome").withoutExemplars().register(registry);
         io.prometheus.metrics.core.metrics.Gauge.builder().name(PREFIX + "exporter_build_info")
-                .help("Version of rocketchat-import-exporter").labelNames("version").register(registry)
+                .help("Version of rocketchat-import-exporter").labelNames("version").withoutExemplars().register(registry)
                 .labelValues(version).set(1);
         registry.register(this);
         for (String target : store.names()) {
