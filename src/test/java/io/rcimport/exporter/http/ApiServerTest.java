@@ -19,8 +19,6 @@ import io.rcimport.exporter.rocketchat.ResponseClassifier;
 import io.rcimport.exporter.status.StatusStore;
 import io.rcimport.exporter.testing.MetricsText;
 import io.rcimport.exporter.testing.TestClock;
-import java.io.ByteArrayInputStream;
-import java.io.DataInputStream;
 import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -33,7 +31,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.OptionalLong;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -58,11 +55,6 @@ class ApiServerTest {
     @BeforeAll
     static void client() {
         http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
-    }
-
-    @AfterAll
-    static void noop() {
-        // the JDK client has no close() before Java 21; its threads are daemons
     }
 
     @AfterEach
@@ -180,7 +172,6 @@ class ApiServerTest {
      */
     private static List<String> delimitedFamilyNames(byte[] body) throws IOException {
         List<String> names = new ArrayList<>();
-        DataInputStream in = new DataInputStream(new ByteArrayInputStream(body));
         int offset = 0;
         while (offset < body.length) {
             long[] len = varint(body, offset);
@@ -193,7 +184,6 @@ class ApiServerTest {
             names.add(new String(body, nameStart, (int) nameLen[0], StandardCharsets.UTF_8));
             offset = end;
         }
-        in.close();
         assertFalse(names.isEmpty());
         return names;
     }

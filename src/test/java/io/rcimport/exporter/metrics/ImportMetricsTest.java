@@ -294,6 +294,21 @@ class ImportMetricsTest {
     }
 
     @Test
+    void label_values_with_spaces_quotes_backslashes_and_newlines_keep_the_exposition_valid() throws IOException {
+        store.update("main", new PollResult.Success(new io.rcimport.exporter.rocketchat.ImportStatus(ImportState.UNKNOWN, Optional.of(
+                new io.rcimport.exporter.rocketchat.ImportOperation("op 1", "Pending Avatars", "pending-avatars",
+                        "importer_\"odd\"\\step\nx", true, Optional.empty(), Optional.empty(),
+                        io.rcimport.exporter.rocketchat.ImportCounts.EMPTY))),
+                new byte[] {'{', '}'}, OptionalLong.empty()));
+
+        MetricsText.Sample info = scrape().find("rocketchat_import_operation_info", "target", "main").get(0);
+        assertEquals("Pending Avatars", info.labels().get("type"));
+        assertEquals("importer_\\\"odd\\\"\\\\step\\nx", info.labels().get("status"), "escaped as the format requires");
+        MetricsText.parse(new String(new MetricsEndpoint(registry.getPrometheusRegistry())
+                .render("application/openmetrics-text;version=1.0.0").body(), StandardCharsets.UTF_8), true);
+    }
+
+    @Test
     void build_info_carries_the_version() throws IOException {
         assertEquals(1.0, scrape().value("rocketchat_import_exporter_build_info", "version", VERSION));
     }
