@@ -363,7 +363,7 @@ class RocketChatClientTest {
         PollResult.Failure f = failure(c);
 
         assertEquals(Outcome.CONNECTION_ERROR, f.outcome(), f.message());
-        assertTrue(f.message().contains("127.0.0.1:" + port), f.message());
+        assertEquals("connection refused by 127.0.0.1:" + port, f.message());
     }
 
     @Test
@@ -372,7 +372,7 @@ class RocketChatClientTest {
 
         PollResult.Failure f = failure(c);
 
-        assertTrue(f.outcome() == Outcome.CONNECTION_ERROR, f.outcome() + ": " + f.message());
-        assertTrue(f.message().contains("nonexistent.invalid"), f.message());
+        assertEquals(Outcome.CONNECTION_ERROR, f.outcome(), f.message());
+        assertEquals("unknown host nonexistent.invalid", f.message(), "a DNS failure must not read as a refused connection");
     }
 }
