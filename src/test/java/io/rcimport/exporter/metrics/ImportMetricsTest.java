@@ -7,7 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
-import io.rcimport.exporter.http.MetricsEndpoint;
+import io.prometheus.metrics.expositionformats.ExpositionFormats;
 import io.rcimport.exporter.rocketchat.HttpAnswer;
 import io.rcimport.exporter.rocketchat.ImportState;
 import io.rcimport.exporter.rocketchat.Outcome;
@@ -16,6 +16,7 @@ import io.rcimport.exporter.rocketchat.ResponseClassifier;
 import io.rcimport.exporter.status.StatusStore;
 import io.rcimport.exporter.testing.MetricsText;
 import io.rcimport.exporter.testing.TestClock;
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
@@ -63,9 +64,15 @@ class ImportMetricsTest {
                 OptionalLong.of(9), Optional.empty()), 1 << 20, clock.instant());
     }
 
+    /** The registry as the exposition writer for {@code accept} prints it (what /metrics serves). */
+    private String render(String accept) throws IOException {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        ExpositionFormats.init().findWriter(accept).write(out, registry.getPrometheusRegistry().scrape());
+        return out.toString(StandardCharsets.UTF_8);
+    }
+
     private String text() throws IOException {
-        MetricsEndpoint.Rendered r = new MetricsEndpoint(registry.getPrometheusRegistry()).render("text/plain;version=0.0.4");
-        return new String(r.body(), StandardCharsets.UTF_8);
+        return render("text/plain;version=0.0.4");
     }
 
     private MetricsText scrape() throws IOException {
@@ -304,8 +311,7 @@ class ImportMetricsTest {
         MetricsText.Sample info = scrape().find("rocketchat_import_operation_info", "target", "main").get(0);
         assertEquals("Pending Avatars", info.labels().get("type"));
         assertEquals("importer_\\\"odd\\\"\\\\step\\nx", info.labels().get("status"), "escaped as the format requires");
-        MetricsText.parse(new String(new MetricsEndpoint(registry.getPrometheusRegistry())
-                .render("application/openmetrics-text;version=1.0.0").body(), StandardCharsets.UTF_8), true);
+        MetricsText.parse(render("application/openmetrics-text;version=1.0.0"), true);
     }
 
     @Test
