@@ -26,6 +26,8 @@ public final class ApiServer implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(ApiServer.class);
     static final String JSON_TYPE = "application/json";
     private static final ObjectMapper JSON = new ObjectMapper();
+    /** Request attribute set by {@link #json}: the answer is ours, error handlers leave it alone. */
+    private static final String OWN_ANSWER = "rcie.own-answer";
 
     private final StatusStore store;
     private final MetricsEndpoint metrics;
@@ -58,7 +60,9 @@ public final class ApiServer implements AutoCloseable {
             cfg.routes.get("/ready", this::ready);
             cfg.routes.get("/", ctx -> ctx.contentType("text/html; charset=utf-8").result(statusPage.html()));
             cfg.routes.error(404, ctx -> {
-                if (ctx.result() == null) {
+                // Javalin has already answered an unknown path itself (plain text, so ctx.result()
+                // is set); only a deliberate 404 of our own handlers (unknown target) is kept.
+                if (ctx.attribute(OWN_ANSWER) == null) {
                     json(ctx, HttpStatus.NOT_FOUND, error("not found: " + ctx.path()));
                 }
             });
@@ -180,6 +184,7 @@ public final class ApiServer implements AutoCloseable {
     static void json(Context ctx, HttpStatus status, Object body) {
         try {
             ctx.status(status).contentType(JSON_TYPE).result(JSON.writeValueAsBytes(body));
+            ctx.attribute(OWN_ANSWER, Boolean.TRUE);
         } catch (IOException e) {
             throw new IllegalStateException("cannot serialise a plain map", e);
         }

@@ -41,6 +41,9 @@ public final class ImportMetrics implements MultiCollector {
     private final Histogram pollDuration;
     private final Counter alertsSent;
 
+    // Every metric is built withoutExemplars(): exemplar sampling needs
+    // prometheus-metrics-tracer-initializer, which micrometer-registry-prometheus excludes, so
+    // the first inc()/set()/observe() would throw NoClassDefFoundError. There is no tracing here anyway.
     public ImportMetrics(PrometheusRegistry registry, StatusStore store, Clock clock, Duration staleAfter, String version) {
         this.store = store;
         this.clock = clock;

@@ -222,7 +222,9 @@ public final class RocketChatClient {
         if (cause instanceof HttpTimeoutException || cause instanceof TimeoutException) {
             return PollResult.Failure.of(Outcome.TIMEOUT, "no complete answer within " + timeout.toMillis() + " ms");
         }
-        if (cause instanceof UnknownHostException) {
+        // The JDK reports a failed name lookup as a ConnectException caused by UnresolvedAddressException.
+        if (cause instanceof UnknownHostException || cause.getCause() instanceof UnknownHostException
+                || cause.getCause() instanceof java.nio.channels.UnresolvedAddressException) {
             return PollResult.Failure.of(Outcome.CONNECTION_ERROR, "unknown host " + target.url().getHost());
         }
         if (cause instanceof ConnectException) {
