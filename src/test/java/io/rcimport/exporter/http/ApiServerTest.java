@@ -72,7 +72,7 @@ class ApiServerTest {
         store = new StatusStore(List.of(targets), clock, Duration.ofMinutes(10));
         registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
         new ImportMetrics(registry.getPrometheusRegistry(), store, clock, STALE_AFTER, VERSION);
-        server = new ApiServer(store, new MetricsEndpoint(registry.getPrometheusRegistry()),
+        server = new ApiServer(store, MetricsEndpoint.uncached(registry.getPrometheusRegistry()),
                 new StatusJson(STALE_AFTER, name -> "closed"), clock, VERSION).start("127.0.0.1", 0);
     }
 
