@@ -15,7 +15,7 @@ import java.util.regex.Pattern;
  * Checks that a configured PEM file holds what its key promises, so that a swapped, encrypted or
  * DER-encoded file fails {@code --check-config} rather than the first TLS handshake. Certificates
  * are parsed; a private key is only recognised by its PEM label (unencrypted PKCS#8
- * {@code PRIVATE KEY}, or the traditional {@code RSA}/{@code EC PRIVATE KEY}); whether it matches
+ * {@code PRIVATE KEY}, or the traditional {@code RSA PRIVATE KEY}); whether it matches
  * the certificate is left to the TLS setup. Messages never contain the file's content.
  */
 final class PemFiles {
@@ -61,8 +61,12 @@ final class PemFiles {
                 throw new ConfigException(key, "the private key in " + file + " is encrypted, which is not supported; "
                         + "decrypt it with: openssl pkey -in KEY.pem -out KEY-plain.pem");
             }
-            if (label.equals("PRIVATE KEY") || label.equals("RSA PRIVATE KEY") || label.equals("EC PRIVATE KEY")) {
+            if (label.equals("PRIVATE KEY") || label.equals("RSA PRIVATE KEY")) {
                 return;
+            }
+            if (label.equals("EC PRIVATE KEY")) {
+                throw new ConfigException(key, "the EC key in " + file + " is in the traditional form; convert it to PKCS#8 with: "
+                        + "openssl pkcs8 -topk8 -nocrypt -in KEY.pem -out KEY-pkcs8.pem");
             }
         }
         boolean certificate = blocks.stream().anyMatch(b -> b.label().equals(CERTIFICATE));
