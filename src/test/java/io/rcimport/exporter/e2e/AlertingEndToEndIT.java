@@ -43,7 +43,9 @@ import java.util.function.Supplier;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.MethodOrderer;
 import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
@@ -96,6 +98,7 @@ class AlertingEndToEndIT {
     private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
 
     private Binaries binaries;
+    private String skipReason = "";
     private Path tmp;
     private WebhookRecorder hooks;
     private ImportSimulation simulation;
@@ -128,7 +131,16 @@ class AlertingEndToEndIT {
 
     @BeforeAll
     void start_the_stack() throws Exception {
-        binaries = Binaries.requireOrSkip();
+        try {
+            binaries = Binaries.find();
+        } catch (Binaries.Missing e) {
+            if ("true".equalsIgnoreCase(System.getenv("CI"))) {
+                fail("CI=true but " + e.getMessage());
+            }
+            skipReason = "skipped: " + e.getMessage();
+            System.err.println("AlertingEndToEndIT " + skipReason);
+            return; // every test aborts in skip_without_the_binaries: reported as skipped, one by one
+        }
         Files.createDirectories(LOGS);
         try (Stream<Path> old = Files.list(LOGS)) {
             for (Path p : old.toList()) {
@@ -162,7 +174,7 @@ class AlertingEndToEndIT {
                         send_resolved: true
                 """.formatted(hooks.url(AM_HOOK)));
         Path amData = Files.createDirectories(tmp.resolve("alertmanager-data"));
-        alertmanager = Daemon.start("alertmanager", port -> List.of(binaries.alertmanager.toString(),
+        alertmanager = Daemon.start("alertmanager", port -> List.of(binaries.alertmanager().toString(),
                         "--config.file=" + amConfig, "--storage.path=" + amData,
                         "--web.listen-address=127.0.0.1:" + port, "--cluster.listen-address="),
                 "/-/ready", LOGS.resolve("alertmanager.log"), WAIT);
@@ -214,13 +226,18 @@ class AlertingEndToEndIT {
                       - targets: ["127.0.0.1:%d"]
                 """.formatted(RULES, alertmanager.port, JOB, agent.port()));
         Path promData = Files.createDirectories(tmp.resolve("prometheus-data"));
-        prometheus = Daemon.start("prometheus", port -> List.of(binaries.prometheus.toString(),
+        prometheus = Daemon.start("prometheus", port -> List.of(binaries.prometheus().toString(),
                         "--config.file=" + promConfig, "--storage.tsdb.path=" + promData,
                         "--web.listen-address=127.0.0.1:" + port),
                 "/-/ready", LOGS.resolve("prometheus.log"), Duration.ofSeconds(90));
         System.out.printf("e2e stack: rocketchat=%s agent=http://127.0.0.1:%d alertmanager=%s (pid %d) prometheus=%s (pid %d) hooks=%s%n",
                 rocketChat.url(), agent.port(), alertmanager.url(), alertmanager.pid(), prometheus.url(), prometheus.pid(),
                 hooks.url("/"));
+    }
+
+    @BeforeEach
+    void skip_without_the_binaries() {
+        Assumptions.assumeTrue(binaries != null, skipReason);
     }
 
     @AfterAll
@@ -266,7 +283,7 @@ class AlertingEndToEndIT {
     @Test
     @Order(1)
     void promtool_checks_the_shipped_rules_and_passes_their_unit_tests() throws Exception {
-        Promtool promtool = new Promtool(binaries.promtool, PROJECT);
+        Promtool promtool = new Promtool(binaries.promtool(), PROJECT);
 
         Promtool.Result check = promtool.run(List.of("check", "rules", PROJECT.relativize(RULES).toString()));
         record(check);
@@ -353,7 +370,7 @@ class AlertingEndToEndIT {
         String contentType = r.headers().firstValue("Content-Type").orElse("");
         assertTrue(contentType.startsWith("text/plain; version=0.0.4"), "Content-Type: " + contentType);
         Files.writeString(LOGS.resolve("metrics.txt"), r.body());
-        Promtool promtool = new Promtool(binaries.promtool, PROJECT);
+        Promtool promtool = new Promtool(binaries.promtool(), PROJECT);
 
         Promtool.Result whole = promtool.run(List.of("check", "metrics"), r.body().getBytes(StandardCharsets.UTF_8));
         record(whole);
