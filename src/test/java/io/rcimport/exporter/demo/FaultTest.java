@@ -292,7 +292,7 @@ class FaultTest {
     }
 
     @Test
-    void a_hang_is_released_by_close_with_a_dropped_connection() throws Exception {
+    void a_hang_is_released_by_close_with_an_answer_cut_short() throws Exception {
         server.setFault(Fault.hang());
         CompletableFuture<HttpResponse<String>> first =
                 http.sendAsync(statusRequest(Duration.ofSeconds(30)), HttpResponse.BodyHandlers.ofString());
