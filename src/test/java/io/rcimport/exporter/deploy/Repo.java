@@ -106,16 +106,23 @@ final class Repo {
         }
     }
 
-    /** Names of the {@code ${VAR}}s that have no default, in order of appearance. */
-    static List<String> requiredEnvVars(String text) {
+    /** Names of the {@code ${VAR}}s without a default in the values of a YAML text (comments do not count). */
+    static List<String> requiredEnvVars(String yamlText) {
         List<String> names = new ArrayList<>();
-        Matcher m = ENV_REFERENCE.matcher(text);
-        while (m.find()) {
-            if (m.group(2) == null && !names.contains(m.group(1))) {
-                names.add(m.group(1));
+        collectRequiredEnvVars(yamlText(yamlText), names);
+        return names;
+    }
+
+    private static void collectRequiredEnvVars(JsonNode node, List<String> names) {
+        if (node.isTextual()) {
+            Matcher m = ENV_REFERENCE.matcher(node.textValue());
+            while (m.find()) {
+                if (m.group(2) == null && !names.contains(m.group(1))) {
+                    names.add(m.group(1));
+                }
             }
         }
-        return names;
+        node.forEach(child -> collectRequiredEnvVars(child, names));
     }
 
     // ---- pom.xml -----------------------------------------------------------------------------
