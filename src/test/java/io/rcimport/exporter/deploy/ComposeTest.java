@@ -124,7 +124,7 @@ class ComposeTest {
 
     @Test
     void no_service_sets_a_token_password_or_secret_in_the_compose_file() {
-        services.fields().forEachRemaining(service -> service.getValue().path("environment").fields().forEachRemaining(env -> {
+        services.properties().forEach(service -> service.getValue().path("environment").properties().forEach(env -> {
             String name = env.getKey().toUpperCase(Locale.ROOT);
             assertFalse(name.contains("TOKEN") || name.contains("PASSWORD") || name.contains("SECRET"),
                     service.getKey() + " sets " + env.getKey() + " in the compose file; use compose/.env");

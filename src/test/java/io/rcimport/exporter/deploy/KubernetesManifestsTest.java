@@ -8,7 +8,6 @@ import com.fasterxml.jackson.databind.JsonNode;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashSet;
-import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -68,8 +67,7 @@ class KubernetesManifestsTest {
 
     private static boolean selects(JsonNode selector, JsonNode labels) {
         assertTrue(selector.size() > 0, "empty selector selects everything");
-        for (Iterator<Map.Entry<String, JsonNode>> it = selector.fields(); it.hasNext(); ) {
-            Map.Entry<String, JsonNode> e = it.next();
+        for (Map.Entry<String, JsonNode> e : selector.properties()) {
             if (!e.getValue().asText().equals(labels.path(e.getKey()).asText(null))) {
                 return false;
             }
@@ -178,7 +176,7 @@ class KubernetesManifestsTest {
             assertTrue(provided.contains(var), kind + ": nothing sets ${" + var + "}");
         }
         assertTrue(secret.path("data").isMissingNode(), "placeholders go in stringData, readable");
-        secret.path("stringData").fields().forEachRemaining(e ->
+        secret.path("stringData").properties().forEach(e ->
                 assertTrue(e.getValue().asText().startsWith("REPLACE_WITH_"), e.getKey() + " must be a placeholder"));
     }
 

@@ -56,7 +56,7 @@ class YamlFilesParseTest {
     void config_files_embedded_in_config_maps_parse_too(Path file) {
         for (JsonNode doc : Repo.yamlDocuments(file)) {
             if ("ConfigMap".equals(doc.path("kind").asText())) {
-                doc.path("data").fields().forEachRemaining(entry -> {
+                doc.path("data").properties().forEach(entry -> {
                     if (entry.getKey().endsWith(".yaml") || entry.getKey().endsWith(".yml")) {
                         assertTrue(Repo.yamlText(entry.getValue().asText()).isObject(), file + " " + entry.getKey());
                     }
