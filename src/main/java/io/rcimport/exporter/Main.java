@@ -12,6 +12,7 @@ import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.slf4j.Logger;
@@ -118,8 +119,8 @@ public final class Main {
             if (options.demo()) {
                 demo = SimulatedRocketChat.startDemo(clock);
                 config = DemoConfig.of(demo.url(), options.config() == null
-                        ? java.util.Optional.empty()
-                        : java.util.Optional.of(ConfigLoader.load(options.config(), env)));
+                        ? Optional.empty()
+                        : Optional.of(ConfigLoader.load(options.config(), env)));
             } else {
                 config = ConfigLoader.load(options.config(), env);
             }
@@ -139,7 +140,15 @@ public final class Main {
         if (options.once()) {
             return once(config, clock, out, demo);
         }
-        return serve(config, clock, demo);
+        Optional<Agent.ConfigSource> source = Optional.empty();
+        if (options.config() != null) {
+            Path file = options.config();
+            SimulatedRocketChat simulator = demo;
+            source = Optional.of(simulator == null
+                    ? () -> ConfigLoader.load(file, env)
+                    : () -> DemoConfig.of(simulator.url(), Optional.of(ConfigLoader.load(file, env))));
+        }
+        return serve(config, clock, demo, source);
     }
 
     private static int once(Config config, Clock clock, PrintStream out, SimulatedRocketChat demo) {
@@ -155,9 +164,9 @@ public final class Main {
         }
     }
 
-    private static int serve(Config config, Clock clock, SimulatedRocketChat demo) {
+    private static int serve(Config config, Clock clock, SimulatedRocketChat demo, Optional<Agent.ConfigSource> source) {
         Logger log = LoggerFactory.getLogger(Main.class);
-        Agent agent = new Agent(config, clock).start();
+        Agent agent = new Agent(config, clock, source).start();
         log.info("event=started version={} listen={}:{} targets={} interval={}s{}", Version.current(),
                 config.server().host(), agent.port(), config.targets().size(), config.poll().interval().toSeconds(),
                 demo == null ? "" : " demo=" + demo.url());
@@ -185,6 +194,12 @@ public final class Main {
             }
         }
         Runtime.getRuntime().addShutdownHook(new Thread(shutdown, "rcie-shutdown"));
+        // SIGHUP: re-read the configuration; a bad one is logged and the running one kept.
+        try {
+            Signal.handle(new Signal("HUP"), sig -> agent.reloadFromSource());
+        } catch (IllegalArgumentException e) {
+            log.debug("signal HUP not available");
+        }
         try {
             stopped.await();
         } catch (InterruptedException e) {
