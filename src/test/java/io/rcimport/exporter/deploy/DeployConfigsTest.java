@@ -1,16 +1,15 @@
 package io.rcimport.exporter.deploy;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.rcimport.exporter.config.Config;
 import io.rcimport.exporter.config.ConfigException;
 import io.rcimport.exporter.config.ConfigLoader;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -71,38 +70,30 @@ class DeployConfigsTest {
     }
 
     @Test
-    void the_sharded_config_is_valid_apart_from_its_shard_section() throws ConfigException, JsonProcessingException {
+    void the_sharded_config_gives_every_pod_index_a_share_and_each_target_to_exactly_one_pod() throws ConfigException {
         String yaml = configMap(SHARDED, "rocketchat-import-exporter-sharded");
-        ObjectNode tree = (ObjectNode) Repo.yamlText(yaml);
-        JsonNode shard = tree.remove("shard");
-        assertEquals("${SHARD_INDEX}", shard.path("index").asText());
-        String withoutShard = Repo.YAML.writeValueAsString(tree);
-        Config config = ConfigLoader.parse(withoutShard, environmentFor(withoutShard));
-        assertEquals(3, config.targets().size());
+        int replicas = Repo.manifest(SHARDED, "StatefulSet", "rocketchat-import-exporter-sharded").path("spec").path("replicas").asInt();
+        List<String> owned = new ArrayList<>();
+        List<String> all = List.of();
+        for (int index = 0; index < replicas; index++) {
+            Map<String, String> env = environmentFor(yaml);
+            env.put("SHARD_INDEX", String.valueOf(index));
+            Config config = ConfigLoader.parse(yaml, env);
+            assertEquals(new Config.Shard(index, replicas), config.shard());
+            List<String> mine = config.ownedTargets().stream().map(Config.Target::name).toList();
+            assertFalse(mine.isEmpty(), "the example leaves pod " + index + " without a target: " + mine);
+            owned.addAll(mine);
+            all = config.targets().stream().map(Config.Target::name).toList();
+        }
+        assertEquals(all.stream().sorted().toList(), owned.stream().sorted().toList());
     }
 
     @Test
-    void the_sharded_config_loads_for_every_pod_index_once_the_loader_knows_shard() {
+    void the_sharded_config_refuses_an_index_outside_the_fleet() {
         String yaml = configMap(SHARDED, "rocketchat-import-exporter-sharded");
-        assumeTrue(loaderKnowsShard(), "this agent version's config has no `shard` section yet");
-        int count = Repo.yamlText(yaml).path("shard").path("count").asInt();
-        for (int index = 0; index < count; index++) {
-            Map<String, String> env = environmentFor(yaml);
-            env.put("SHARD_INDEX", String.valueOf(index));
-            int i = index;
-            org.junit.jupiter.api.Assertions.assertDoesNotThrow(() -> ConfigLoader.parse(yaml, env), "SHARD_INDEX=" + i);
-        }
-    }
-
-    private static boolean loaderKnowsShard() {
-        try {
-            ConfigLoader.parse("""
-                    shard: {index: 0, count: 1}
-                    targets: [{name: a, url: "https://chat.example.com", user_id: u, auth_token: t}]
-                    """, Map.of());
-            return true;
-        } catch (ConfigException e) {
-            return false;
-        }
+        Map<String, String> env = environmentFor(yaml);
+        env.put("SHARD_INDEX", "2");
+        ConfigException e = assertThrows(ConfigException.class, () -> ConfigLoader.parse(yaml, env));
+        assertTrue(e.getMessage().contains("shard.index"), e.getMessage());
     }
 }
