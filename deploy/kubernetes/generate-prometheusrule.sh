@@ -5,7 +5,7 @@
 #
 #   deploy/kubernetes/generate-prometheusrule.sh
 #
-# DeployFilesTest fails when prometheusrule.yaml is not what this script writes.
+# PrometheusRuleTest fails when prometheusrule.yaml is not what this script writes.
 # With --stdout, print instead of writing the file.
 set -eu
 

@@ -38,7 +38,7 @@ class KubernetesManifestsTest {
                 Arguments.of("Deployment", deployment(), Repo.manifest(DIR + "configmap.yaml", "ConfigMap", NAME),
                         Repo.manifest(DIR + "secret.yaml", "Secret", NAME)),
                 Arguments.of("StatefulSet", statefulSet(), Repo.manifest(SHARDED, "ConfigMap", NAME + "-sharded"),
-                        Repo.manifest(SHARDED, "Secret", NAME + "-sharded")));
+                        Repo.manifest(DIR + "secret-sharded.yaml", "Secret", NAME + "-sharded")));
     }
 
     private static List<JsonNode> allManifests() {
@@ -191,6 +191,16 @@ class KubernetesManifestsTest {
                 kind + " image tag must follow pom.xml's <version>");
         JsonNode selector = workload.path("spec").path("selector").path("matchLabels");
         assertTrue(selects(selector, workload.path("spec").path("template").path("metadata").path("labels")), kind);
+    }
+
+    @Test
+    void secrets_live_in_files_of_their_own_so_applying_a_workload_never_overwrites_credentials() {
+        for (Path file : Repo.filesUnder(DIR, ".yaml", ".yml")) {
+            List<String> kinds = Repo.yamlDocuments(file).stream().map(d -> d.path("kind").asText()).toList();
+            if (kinds.contains("Secret")) {
+                assertEquals(List.of("Secret"), kinds, file + " mixes a Secret with other objects");
+            }
+        }
     }
 
     @Test
