@@ -179,7 +179,18 @@ public final class Main {
 
     private static int serve(Config config, Clock clock, SimulatedRocketChat demo, Optional<Agent.ConfigSource> source) {
         Logger log = LoggerFactory.getLogger(Main.class);
-        Agent agent = new Agent(config, clock, source).start();
+        Agent agent = new Agent(config, clock, source);
+        try {
+            agent.start();
+        } catch (RuntimeException e) {
+            // e.g. the port is taken: exit, so that a supervisor (Docker, Kubernetes, systemd)
+            // sees it and restarts us, instead of a process that polls but serves nothing.
+            log.error("event=start_failed listen={}:{} error=\"{}\"", config.server().host(), config.server().port(),
+                    e.getMessage());
+            agent.stop(Duration.ZERO);
+            closeQuietly(demo);
+            return BAD_CONFIG;
+        }
         log.info("event=started version={} listen={}:{} targets={} interval={}s{}", Version.current(),
                 config.server().host(), agent.port(), config.targets().size(), config.poll().interval().toSeconds(),
                 demo == null ? "" : " demo=" + demo.url());
