@@ -17,6 +17,12 @@ import io.rcimport.exporter.alert.AlertSink;
 import io.rcimport.exporter.alert.AlertmanagerSink;
 import io.rcimport.exporter.alert.WebhookSink;
 import io.rcimport.exporter.config.Config;
+import io.rcimport.exporter.config.ConfigException;
+import io.rcimport.exporter.http.Reloader;
+import io.rcimport.exporter.tls.TlsMaterial;
+import java.util.Optional;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import io.rcimport.exporter.http.ApiServer;
 import io.rcimport.exporter.http.MetricsEndpoint;
 import io.rcimport.exporter.http.StatusJson;
@@ -45,28 +51,57 @@ import java.util.random.RandomGenerator;
  * metrics, HTTP server. Dependencies are built here and passed down; nothing is global.
  */
 public final class Agent implements AutoCloseable {
-    private final Config config;
+    private static final Logger LOG = LoggerFactory.getLogger(Agent.class);
+    private volatile Config config;
     private final Clock clock;
     private final String version;
+    /** Per-target series (ours and the breakers'): move only when a poll ends, rendered cached. */
+    private final PrometheusMeterRegistry importRegistry;
+    /** JVM and process series: rendered fresh on every scrape. */
     private final PrometheusMeterRegistry meterRegistry;
     private final CircuitBreakerRegistry breakers;
     private final StatusStore store;
     private final ImportMetrics metrics;
     private final ScheduledExecutorService timer;
     private final ExecutorService httpExecutor;
-    private final HttpClient http;
-    private final List<ResilientPoller> pollers;
+    /** One HTTP client per distinct TLS setting (most targets share the default one). */
+    private final Map<Config.TargetTls, HttpClient> clients = new java.util.concurrent.ConcurrentHashMap<>();
+    private final Map<String, ResilientPoller> pollers = new java.util.LinkedHashMap<>();
     private final PollScheduler scheduler;
     private final JvmGcMetrics gcMetrics;
+    /** Held here: Micrometer keeps only a weak reference to a function counter's object. */
+    private final ProcessCpu processCpu = new ProcessCpu();
+    private final Optional<ConfigSource> source;
     private ApiServer server;
+    private MetricsEndpoint metricsEndpoint;
     private List<AlertSink> sinks = List.of();
     private AlertEvaluator alerts;
+    private volatile Optional<FileStamp> targetsFileStamp = Optional.empty();
+
+    /** Where a reload reads the configuration from (the file given with --config). */
+    @FunctionalInterface
+    public interface ConfigSource {
+        Config load() throws ConfigException;
+    }
 
     public Agent(Config config, Clock clock) {
+        this(config, clock, Optional.empty());
+    }
+
+    public Agent(Config config, Clock clock, Optional<ConfigSource> source) {
         this.config = config;
         this.clock = clock;
+        this.source = source;
         this.version = Version.current();
         this.meterRegistry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+        // Two of ProcessorMetrics' names fail `promtool check metrics` (process_cpu_time_ns_total:
+        // abbreviated unit; system_cpu_count: a "_count" suffix on a gauge). Drop them and export
+        // the standard process_cpu_seconds_total instead.
+        meterRegistry.config().meterFilter(io.micrometer.core.instrument.config.MeterFilter.deny(id ->
+                id.getName().equals("process.cpu.time") || id.getName().equals("system.cpu.count")));
+        io.micrometer.core.instrument.FunctionCounter.builder("process.cpu", processCpu, ProcessCpu::seconds)
+                .baseUnit("seconds").description("CPU time used by the process")
+                .register(meterRegistry);
         new JvmMemoryMetrics().bindTo(meterRegistry);
         this.gcMetrics = new JvmGcMetrics();
         gcMetrics.bindTo(meterRegistry);
@@ -76,12 +111,13 @@ public final class Agent implements AutoCloseable {
         new UptimeMetrics().bindTo(meterRegistry);
         new FileDescriptorMetrics().bindTo(meterRegistry);
 
+        this.importRegistry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
         this.breakers = CircuitBreakerRegistry.ofDefaults();
-        TaggedCircuitBreakerMetrics.ofCircuitBreakerRegistry(breakers).bindTo(meterRegistry);
+        TaggedCircuitBreakerMetrics.ofCircuitBreakerRegistry(breakers).bindTo(importRegistry);
 
-        List<String> names = config.targets().stream().map(Config.Target::name).toList();
+        List<String> names = config.ownedTargets().stream().map(Config.Target::name).toList();
         this.store = new StatusStore(names, clock, config.poll().stallAfter());
-        this.metrics = new ImportMetrics(meterRegistry.getPrometheusRegistry(), store, clock,
+        this.metrics = new ImportMetrics(importRegistry.getPrometheusRegistry(), store, clock,
                 config.poll().staleAfter(), version);
         store.addListener(new PollLog(clock)::onChange);
 
@@ -89,16 +125,36 @@ public final class Agent implements AutoCloseable {
         t.setRemoveOnCancelPolicy(true);
         this.timer = t;
         this.httpExecutor = Executors.newFixedThreadPool(2, new NamedThreads("rcie-http-client"));
-        this.http = RocketChatClient.newHttpClient(config.poll().timeout(), httpExecutor);
-        this.pollers = config.targets().stream().map(this::pollerFor).toList();
+        for (Config.Target target : config.ownedTargets()) {
+            pollers.put(target.name(), pollerFor(target, config));
+        }
         this.scheduler = new PollScheduler(timer, store, clock, config.poll().interval(), pollDeadline(config),
                 RandomGenerator.getDefault(), metrics::observePollDuration);
     }
 
-    private ResilientPoller pollerFor(Config.Target target) {
-        RocketChatClient client = new RocketChatClient(target, http, config.poll().timeout(),
+    /** CPU seconds of this process, from the JDK's OperatingSystemMXBean. */
+    private static final class ProcessCpu {
+        private final java.lang.management.OperatingSystemMXBean os = java.lang.management.ManagementFactory.getOperatingSystemMXBean();
+
+        double seconds() {
+            return os instanceof com.sun.management.OperatingSystemMXBean sun ? sun.getProcessCpuTime() / 1e9 : Double.NaN;
+        }
+    }
+
+    private ResilientPoller pollerFor(Config.Target target, Config config) {
+        RocketChatClient client = new RocketChatClient(target, clientFor(target.tls()), config.poll().timeout(),
                 RocketChatClient.DEFAULT_BODY_CAP, clock, version);
         return new ResilientPoller(client, config, breakers, timer, clock);
+    }
+
+    private HttpClient clientFor(Config.TargetTls tls) {
+        return clients.computeIfAbsent(tls, settings -> {
+            try {
+                return RocketChatClient.newHttpClient(config.poll().timeout(), httpExecutor, TlsMaterial.clientContext(settings));
+            } catch (java.security.GeneralSecurityException | java.io.IOException e) {
+                throw new IllegalStateException("TLS settings " + settings + ": " + e.getMessage(), e);
+            }
+        });
     }
 
     /** The longest a poll may take, all attempts and backoffs included, plus slack. */
@@ -112,16 +168,161 @@ public final class Agent implements AutoCloseable {
     /** Starts the HTTP server and the polling. */
     public Agent start() {
         StatusJson statusJson = new StatusJson(config.poll().staleAfter(), this::breakerState);
-        server = new ApiServer(store, new MetricsEndpoint(meterRegistry.getPrometheusRegistry()), statusJson, clock, version)
+        metricsEndpoint = new MetricsEndpoint(importRegistry.getPrometheusRegistry(), meterRegistry.getPrometheusRegistry(),
+                clock, store::version);
+        server = new ApiServer(store, metricsEndpoint, statusJson, clock, version, config.server(),
+                source.map(s -> (Reloader) this::reloadFromSource))
                 .start(config.server().host(), config.server().port());
         sinks = alertSinks(externalUrl());
         alerts = new AlertEvaluator(clock, config.poll().staleAfter(), sinks);
         store.addListener(alerts::onChange);
-        scheduler.start(pollers);
+        warnAboutInsecureTargets(config.ownedTargets());
+        synchronized (this) {
+            scheduler.start(List.copyOf(pollers.values()));
+        }
+        config.targetsFile().ifPresent(file -> {
+            targetsFileStamp = FileStamp.of(file);
+            timer.scheduleWithFixedDelay(this::checkTargetsFile, TARGETS_FILE_CHECK.toMillis(), TARGETS_FILE_CHECK.toMillis(),
+                    java.util.concurrent.TimeUnit.MILLISECONDS);
+        });
         return this;
     }
 
+    /** How often {@code targets_file} is checked for changes. */
+    static final Duration TARGETS_FILE_CHECK = Duration.ofSeconds(5);
+
+    /** Size and modification time: enough to notice an edit or an atomic replace. */
+    private record FileStamp(long size, java.nio.file.attribute.FileTime modified) {
+        static Optional<FileStamp> of(java.nio.file.Path file) {
+            try {
+                return Optional.of(new FileStamp(java.nio.file.Files.size(file), java.nio.file.Files.getLastModifiedTime(file)));
+            } catch (java.io.IOException e) {
+                return Optional.empty();
+            }
+        }
+    }
+
+    private void checkTargetsFile() {
+        Optional<java.nio.file.Path> file = config.targetsFile();
+        if (file.isEmpty() || source.isEmpty()) {
+            return;
+        }
+        Optional<FileStamp> now = FileStamp.of(file.get());
+        if (!now.equals(targetsFileStamp)) {
+            targetsFileStamp = now;
+            LOG.info("event=targets_file_changed file={}", file.get());
+            reloadFromSource();
+        }
+    }
+
+    private static void warnAboutInsecureTargets(java.util.Collection<Config.Target> targets) {
+        for (Config.Target t : targets) {
+            if (t.tls().insecureSkipVerify()) {
+                LOG.warn("target={} event=insecure_tls msg=\"insecure_skip_verify is on: the server's certificate is NOT verified; "
+                        + "anyone on the path can read the token\"", t.name());
+            }
+        }
+    }
+
+    /** Re-reads the configuration and applies it; a bad one is rejected and the old one kept. */
+    public synchronized Reloader.Result reloadFromSource() {
+        if (source.isEmpty()) {
+            return new Reloader.Result(false, "no configuration file to reload");
+        }
+        Config next;
+        try {
+            next = source.get().load();
+        } catch (ConfigException e) {
+            metrics.reloadFailed();
+            LOG.error("event=reload_rejected msg=\"{}\" (the running configuration is kept)", e.getMessage());
+            return new Reloader.Result(false, e.getMessage());
+        } catch (RuntimeException e) {
+            metrics.reloadFailed();
+            LOG.error("event=reload_rejected msg=\"{}\" (the running configuration is kept)", e.toString());
+            return new Reloader.Result(false, "reload failed: " + e.getClass().getSimpleName());
+        }
+        return apply(next);
+    }
+
+    /**
+     * Applies a new configuration's targets: unchanged targets keep their state, breaker and
+     * alerts; new ones start; removed ones stop and their series vanish; a target whose url,
+     * credentials or TLS changed starts afresh. Other sections need a restart (logged).
+     */
+    public synchronized Reloader.Result apply(Config next) {
+        Config previous = config;
+        Map<String, Config.Target> wanted = new java.util.LinkedHashMap<>();
+        next.ownedTargets().forEach(t -> wanted.put(t.name(), t));
+        Map<String, Config.Target> running = new java.util.LinkedHashMap<>();
+        previous.ownedTargets().forEach(t -> running.put(t.name(), t));
+        List<String> removed = new java.util.ArrayList<>();
+        List<Config.Target> added = new java.util.ArrayList<>();
+        for (Config.Target old : running.values()) {
+            Config.Target now = wanted.get(old.name());
+            if (now == null || !now.equals(old)) {
+                removed.add(old.name());
+            }
+        }
+        for (Config.Target t : wanted.values()) {
+            if (!t.equals(running.get(t.name()))) {
+                added.add(t);
+            }
+        }
+        for (String name : removed) {
+            scheduler.remove(name);
+            pollers.remove(name);
+            breakers.remove(name);
+            metrics.removeTarget(name);
+        }
+        List<String> keep = running.keySet().stream().filter(n -> wanted.containsKey(n) && !removed.contains(n)).toList();
+        store.retainTargets(keep);
+        removed.forEach(name -> {
+            if (alerts != null) {
+                alerts.removeTarget(name);
+            }
+        });
+        store.retainTargets(wanted.keySet());
+        // The new configuration's poll, retry and breaker settings apply to targets (re)started now.
+        config = next;
+        List<ResilientPoller> started = new java.util.ArrayList<>();
+        for (Config.Target t : added) {
+            ResilientPoller p = pollerFor(t, next);
+            pollers.put(t.name(), p);
+            metrics.initTarget(t.name());
+            started.add(p);
+        }
+        if (server != null) {
+            scheduler.start(started);
+            metricsEndpoint.invalidate();
+        }
+        warnAboutInsecureTargets(added);
+        List<String> restartOnly = new java.util.ArrayList<>();
+        if (!next.server().equals(previous.server())) {
+            restartOnly.add("server");
+        }
+        if (!next.poll().equals(previous.poll())) {
+            restartOnly.add("poll");
+        }
+        if (!next.retry().equals(previous.retry())) {
+            restartOnly.add("retry");
+        }
+        if (!next.circuitBreaker().equals(previous.circuitBreaker())) {
+            restartOnly.add("circuit_breaker");
+        }
+        if (!next.alerting().equals(previous.alerting())) {
+            restartOnly.add("alerting");
+        }
+        metrics.reloadSucceeded(clock.instant());
+        String message = "targets: " + wanted.size() + " (" + added.size() + " started, " + removed.size() + " stopped"
+                + ", of which changed " + added.stream().filter(t -> running.containsKey(t.name())).count() + ")"
+                + (restartOnly.isEmpty() ? "" : "; changes to " + String.join(", ", restartOnly)
+                        + " apply to restarted targets only, the rest needs a restart");
+        LOG.info("event=reloaded {}", message);
+        return new Reloader.Result(true, message);
+    }
+
     private List<AlertSink> alertSinks(URI externalUrl) {
+        HttpClient http = clientFor(Config.TargetTls.verify());
         List<AlertSink> out = new java.util.ArrayList<>();
         Config.Alerting a = config.alerting();
         if (!a.alertmanagers().isEmpty()) {
@@ -156,7 +357,7 @@ public final class Agent implements AutoCloseable {
 
     /** Polls every target once (for {@code --once}) and returns the {@code /status} view. */
     public Map<String, Object> pollOnce(Duration limit) throws Exception {
-        PollScheduler.pollOnce(pollers, store).get(limit.toMillis(), TimeUnit.MILLISECONDS);
+        PollScheduler.pollOnce(List.copyOf(pollers.values()), store).get(limit.toMillis(), TimeUnit.MILLISECONDS);
         return new StatusJson(config.poll().staleAfter(), this::breakerState).all(store.all(), clock.instant(), version);
     }
 
@@ -193,8 +394,10 @@ public final class Agent implements AutoCloseable {
         }
         timer.shutdownNow();
         httpExecutor.shutdownNow();
+        clients.clear();
         gcMetrics.close();
         meterRegistry.close();
+        importRegistry.close();
     }
 
     @Override

@@ -7,11 +7,13 @@ import io.rcimport.exporter.config.ConfigException;
 import io.rcimport.exporter.config.ConfigLoader;
 import io.rcimport.exporter.config.ConfigSummary;
 import io.rcimport.exporter.demo.SimulatedRocketChat;
+import io.rcimport.exporter.logging.LogFormat;
 import java.io.PrintStream;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.slf4j.Logger;
@@ -33,6 +35,7 @@ public final class Main {
                                 with --config, the file's settings are kept and its targets replaced
               --check-config    validate the configuration, print a summary, exit
               --once            poll every target once, print the status as JSON, exit
+              --log-format F    text (default) or json (one object per line, for log pipelines)
               --help            this text
               --version         print the version
 
@@ -59,12 +62,14 @@ public final class Main {
     }
 
     /** Parsed flags. */
-    record Options(Path config, boolean demo, boolean checkConfig, boolean once, boolean help, boolean version) {
+    record Options(Path config, boolean demo, boolean checkConfig, boolean once, boolean help, boolean version,
+                   LogFormat logFormat) {
     }
 
     static Options parse(String[] args) throws IllegalArgumentException {
         Path config = null;
         boolean demo = false, check = false, once = false, help = false, version = false;
+        LogFormat logFormat = LogFormat.TEXT;
         for (int i = 0; i < args.length; i++) {
             String a = args[i];
             switch (a) {
@@ -75,6 +80,12 @@ public final class Main {
                     config = Path.of(args[++i]);
                 }
                 case "--demo" -> demo = true;
+                case "--log-format" -> {
+                    if (i + 1 >= args.length) {
+                        throw new IllegalArgumentException("--log-format needs text or json");
+                    }
+                    logFormat = LogFormat.parse(args[++i]);
+                }
                 case "--check-config" -> check = true;
                 case "--once" -> once = true;
                 case "--help", "-h" -> help = true;
@@ -82,6 +93,8 @@ public final class Main {
                 default -> {
                     if (a.startsWith("--config=")) {
                         config = Path.of(a.substring("--config=".length()));
+                    } else if (a.startsWith("--log-format=")) {
+                        logFormat = LogFormat.parse(a.substring("--log-format=".length()));
                     } else {
                         throw new IllegalArgumentException("unknown argument: " + a);
                     }
@@ -91,7 +104,7 @@ public final class Main {
         if (!help && !version && config == null && !demo) {
             throw new IllegalArgumentException("--config FILE or --demo is required");
         }
-        return new Options(config, demo, check, once, help, version);
+        return new Options(config, demo, check, once, help, version, logFormat);
     }
 
     static int run(String[] args, PrintStream out, PrintStream err, Map<String, String> env) {
@@ -103,6 +116,7 @@ public final class Main {
             err.print(USAGE);
             return BAD_USAGE;
         }
+        options.logFormat().apply();
         if (options.help()) {
             out.print(USAGE);
             return OK;
@@ -118,8 +132,8 @@ public final class Main {
             if (options.demo()) {
                 demo = SimulatedRocketChat.startDemo(clock);
                 config = DemoConfig.of(demo.url(), options.config() == null
-                        ? java.util.Optional.empty()
-                        : java.util.Optional.of(ConfigLoader.load(options.config(), env)));
+                        ? Optional.empty()
+                        : Optional.of(ConfigLoader.load(options.config(), env)));
             } else {
                 config = ConfigLoader.load(options.config(), env);
             }
@@ -139,7 +153,15 @@ public final class Main {
         if (options.once()) {
             return once(config, clock, out, demo);
         }
-        return serve(config, clock, demo);
+        Optional<Agent.ConfigSource> source = Optional.empty();
+        if (options.config() != null) {
+            Path file = options.config();
+            SimulatedRocketChat simulator = demo;
+            source = Optional.of(simulator == null
+                    ? () -> ConfigLoader.load(file, env)
+                    : () -> DemoConfig.of(simulator.url(), Optional.of(ConfigLoader.load(file, env))));
+        }
+        return serve(config, clock, demo, source);
     }
 
     private static int once(Config config, Clock clock, PrintStream out, SimulatedRocketChat demo) {
@@ -155,9 +177,20 @@ public final class Main {
         }
     }
 
-    private static int serve(Config config, Clock clock, SimulatedRocketChat demo) {
+    private static int serve(Config config, Clock clock, SimulatedRocketChat demo, Optional<Agent.ConfigSource> source) {
         Logger log = LoggerFactory.getLogger(Main.class);
-        Agent agent = new Agent(config, clock).start();
+        Agent agent = new Agent(config, clock, source);
+        try {
+            agent.start();
+        } catch (RuntimeException e) {
+            // e.g. the port is taken: exit, so that a supervisor (Docker, Kubernetes, systemd)
+            // sees it and restarts us, instead of a process that polls but serves nothing.
+            log.error("event=start_failed listen={}:{} error=\"{}\"", config.server().host(), config.server().port(),
+                    e.getMessage());
+            agent.stop(Duration.ZERO);
+            closeQuietly(demo);
+            return BAD_CONFIG;
+        }
         log.info("event=started version={} listen={}:{} targets={} interval={}s{}", Version.current(),
                 config.server().host(), agent.port(), config.targets().size(), config.poll().interval().toSeconds(),
                 demo == null ? "" : " demo=" + demo.url());
@@ -185,6 +218,12 @@ public final class Main {
             }
         }
         Runtime.getRuntime().addShutdownHook(new Thread(shutdown, "rcie-shutdown"));
+        // SIGHUP: re-read the configuration; a bad one is logged and the running one kept.
+        try {
+            Signal.handle(new Signal("HUP"), sig -> agent.reloadFromSource());
+        } catch (IllegalArgumentException e) {
+            log.debug("signal HUP not available");
+        }
         try {
             stopped.await();
         } catch (InterruptedException e) {

@@ -14,13 +14,16 @@ import java.util.Optional;
 /**
  * The alert table of DESIGN.md as a pure function: a target's snapshot and the time → the
  * alerts that fire now. {@code startsAt} is {@code now}; the evaluator keeps the first one.
- * {@code watchedSince} is when the agent first polled the target: a target that has never
- * answered is down once it has been watched for {@code staleAfter}, not from its first poll.
  */
 public final class AlertConditions {
     private AlertConditions() {
     }
 
+    /**
+     * @param watchedSince when the agent began polling the target: a target that has never had a
+     *                     good poll is down only once {@code staleAfter} has passed since then, so
+     *                     one failed first poll (a timeout at startup, a 429) pages nobody
+     */
     public static List<Alert> evaluate(TargetSnapshot s, Instant now, Duration staleAfter, Instant watchedSince) {
         List<Alert> firing = new ArrayList<>(2);
         String target = s.target();
@@ -53,8 +56,8 @@ public final class AlertConditions {
                         now));
             }
         }
-        Instant lastGood = s.lastSuccessAt().orElse(watchedSince);
-        if (s.polled() && Duration.between(lastGood, now).compareTo(staleAfter) > 0) {
+        Instant lastGoodOrStart = s.lastSuccessAt().orElse(watchedSince);
+        if (s.polled() && Duration.between(lastGoodOrStart, now).compareTo(staleAfter) > 0) {
             boolean human = s.lastOutcome().map(o -> o.needsHuman()).orElse(false);
             String outcome = s.lastOutcome().map(o -> o.label()).orElse("none");
             String last = s.lastSuccessAt().map(Instant::toString).orElse("never");

@@ -28,7 +28,7 @@ public final class AlertEvaluator {
     private final List<AlertSink> sinks;
     /** Firing alerts by key, across all targets. */
     private final Map<String, Alert> firing = new ConcurrentHashMap<>();
-    /** When each target was first evaluated: "no good poll for stale_after" counts from there. */
+    /** When each target's first poll result arrived: "no good poll for stale_after" counts from there. */
     private final Map<String, Instant> watchedSince = new ConcurrentHashMap<>();
 
     public AlertEvaluator(Clock clock, Duration staleAfter, List<AlertSink> sinks) {

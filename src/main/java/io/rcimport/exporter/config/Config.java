@@ -1,6 +1,10 @@
 package io.rcimport.exporter.config;
 
 import java.net.URI;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -9,6 +13,13 @@ import java.util.Optional;
 /**
  * The whole validated configuration, immutable. Built only by {@link ConfigLoader}; every
  * section has the defaults of DESIGN.md's config.yaml.
+ *
+ * <p>{@code targets} is every target: those of config.yaml's {@code targets:} followed by those of
+ * {@code targets_file}, names unique across both. {@link #ownedTargets()} is the part this agent
+ * polls when the fleet is split into {@link Shard shards}.
+ *
+ * @param targetsFile the absolute, normalised path of {@code targets_file}, so that the agent can
+ *                    watch it; re-read it with {@link ConfigLoader#loadTargetsFile}
  */
 public record Config(
         Server server,
@@ -16,16 +27,63 @@ public record Config(
         Retry retry,
         CircuitBreaker circuitBreaker,
         List<Target> targets,
-        Alerting alerting) {
+        Alerting alerting,
+        Optional<Path> targetsFile,
+        Shard shard) {
 
     public Config {
         targets = List.copyOf(targets);
+        targetsFile = targetsFile.map(file -> file.toAbsolutePath().normalize());
     }
 
-    /** The agent's own HTTP server. */
-    public record Server(String host, int port) {
+    /** Without a targets file, unsharded. */
+    public Config(Server server, Poll poll, Retry retry, CircuitBreaker circuitBreaker, List<Target> targets, Alerting alerting) {
+        this(server, poll, retry, circuitBreaker, targets, alerting, Optional.empty(), Shard.defaults());
+    }
+
+    /**
+     * The agent's own HTTP server.
+     *
+     * @param tls          serve HTTPS with this certificate; empty: plain HTTP
+     * @param auth         who may call the endpoints; {@link WebAuth#none()}: anyone
+     * @param enableReload whether {@code POST /-/reload} re-reads the configuration
+     */
+    public record Server(String host, int port, Optional<ServerTls> tls, WebAuth auth, boolean enableReload) {
+        /** Plain HTTP, no authentication, no reload endpoint. */
+        public Server(String host, int port) {
+            this(host, port, Optional.empty(), WebAuth.none(), false);
+        }
+
         public static Server defaults() {
             return new Server("0.0.0.0", 9467);
+        }
+    }
+
+    /** PEM files for HTTPS: the certificate (chain) and its unencrypted private key. Paths are absolute. */
+    public record ServerTls(Path certFile, Path keyFile) {
+    }
+
+    /**
+     * Credentials a caller of the agent's endpoints must present, like Prometheus'
+     * exporter-toolkit web config. Either kind is enough when both are configured.
+     *
+     * @param basicAuthUsers username to bcrypt hash ({@code $2a$}, {@code $2b$} or {@code $2y$})
+     * @param bearerTokens   accepted {@code Authorization: Bearer} tokens
+     */
+    public record WebAuth(Map<String, Secret> basicAuthUsers, List<Secret> bearerTokens) {
+        public WebAuth {
+            basicAuthUsers = Map.copyOf(basicAuthUsers);
+            bearerTokens = List.copyOf(bearerTokens);
+        }
+
+        /** Anyone may call every endpoint. */
+        public static WebAuth none() {
+            return new WebAuth(Map.of(), List.of());
+        }
+
+        /** Whether a request must carry credentials. */
+        public boolean required() {
+            return !basicAuthUsers.isEmpty() || !bearerTokens.isEmpty();
         }
     }
 
@@ -51,7 +109,25 @@ public record Config(
     }
 
     /** One Rocket.Chat server. {@code name} is the {@code target} label. */
-    public record Target(String name, URI url, Auth auth) {
+    public record Target(String name, URI url, Auth auth, TargetTls tls) {
+        /** With the JVM's default certificate checks ({@link TargetTls#verify()}). */
+        public Target(String name, URI url, Auth auth) {
+            this(name, url, auth, TargetTls.verify());
+        }
+    }
+
+    /**
+     * How the agent checks an https target's certificate. Only https targets have anything but
+     * {@link #verify()}.
+     *
+     * @param caFile             trust the certificates in this PEM file (absolute path) instead of the JVM's
+     * @param insecureSkipVerify accept any certificate and host name; for tests only
+     */
+    public record TargetTls(Optional<Path> caFile, boolean insecureSkipVerify) {
+        /** The JVM's trust store and host name verification. */
+        public static TargetTls verify() {
+            return new TargetTls(Optional.empty(), false);
+        }
     }
 
     /** How the agent authenticates to a target. */
@@ -94,7 +170,66 @@ public record Config(
         }
     }
 
+    /**
+     * One agent's part of a fleet split over {@code count} agents: the agent with {@code index}
+     * polls the targets whose name hashes to it. Every agent of the fleet gets the same targets
+     * and the same {@code count}, and its own {@code index}; each target is then polled by exactly
+     * one agent.
+     *
+     * <p>The hash is Prometheus' {@code hashmod} relabel action: MD5 of the target name (UTF-8),
+     * the last 8 bytes of the digest read as an unsigned big-endian 64-bit integer, modulo
+     * {@code count} — so {@code hashmod} on the same name in a Prometheus relabel config gives
+     * the same shard. It depends on nothing but the name and {@code count}, so it is stable across
+     * versions, JVMs and restarts, and it is a contract: changing it moves targets between agents.
+     */
+    public record Shard(int index, int count) {
+        public Shard {
+            if (count < 1 || index < 0 || index >= count) {
+                throw new IllegalArgumentException("shard index " + index + " of count " + count
+                        + ": need count >= 1 and 0 <= index < count");
+            }
+        }
+
+        /** The whole fleet: index 0 of 1. */
+        public static Shard defaults() {
+            return new Shard(0, 1);
+        }
+
+        /** Whether this shard polls the target of that name. */
+        public boolean owns(String targetName) {
+            return shardOf(targetName) == index;
+        }
+
+        /** The index, 0 to count - 1, of the shard that polls the target of that name. */
+        public int shardOf(String targetName) {
+            return (int) Long.remainderUnsigned(hash(targetName), count);
+        }
+
+        /** The last 8 bytes of the name's MD5 digest as an unsigned big-endian integer (in a long), as Prometheus' hashmod. */
+        static long hash(String targetName) {
+            byte[] digest = md5().digest(targetName.getBytes(StandardCharsets.UTF_8));
+            long hash = 0;
+            for (int i = digest.length - Long.BYTES; i < digest.length; i++) {
+                hash = (hash << 8) | (digest[i] & 0xff);
+            }
+            return hash;
+        }
+
+        private static MessageDigest md5() {
+            try {
+                return MessageDigest.getInstance("MD5");
+            } catch (NoSuchAlgorithmException e) {
+                throw new IllegalStateException("every Java platform must provide MD5", e);
+            }
+        }
+    }
+
     public Optional<Target> target(String name) {
         return targets.stream().filter(t -> t.name().equals(name)).findFirst();
+    }
+
+    /** The targets this agent polls: all of them unless the fleet is {@link Shard sharded}. */
+    public List<Target> ownedTargets() {
+        return targets.stream().filter(t -> shard.owns(t.name())).toList();
     }
 }

@@ -2,82 +2,111 @@ package io.rcimport.exporter.config;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import java.io.IOException;
-import java.nio.charset.CharacterCodingException;
-import java.nio.file.AccessDeniedException;
-import java.nio.file.Files;
-import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 
 /**
- * Reads config.yaml into a validated {@link Config}. Every key but {@code targets} has a default;
+ * Reads config.yaml into a validated {@link Config}. Every key but {@code targets} has a default
+ * (and {@code targets} may be left out when {@code targets_file} supplies the targets);
  * unknown keys are errors; {@code ${VAR}} and {@code ${VAR:-default}} in values come from
  * {@code env}. Every error is a {@link ConfigException} naming the key path, never a secret.
  *
  * <p>Each section reader reads its keys (one line per key), calls {@link YamlMap#finish()} to
- * reject unknown keys, and then checks the rules that span keys.
+ * reject unknown keys, and then checks the rules that span keys. Files the configuration names
+ * ({@code targets_file}, PEM files) are resolved against config.yaml's directory and checked
+ * here too, so {@code --check-config} catches a missing or swapped file.
  */
 public final class ConfigLoader {
     /** resilience4j allocates the whole window per breaker up front; keep it sane. */
     static final int MAX_WINDOW = 1000;
+    private static final String TOP_LEVEL_KEYS = "server, poll, retry, circuit_breaker, targets, targets_file, shard, alerting";
 
     private ConfigLoader() {
     }
 
     public static Config load(Path file, Map<String, String> env) throws ConfigException {
-        if (Files.isDirectory(file)) {
-            throw new ConfigException("", "config file " + file + " is a directory");
-        }
-        String text;
-        try {
-            text = Files.readString(file);
-        } catch (NoSuchFileException e) {
-            throw new ConfigException("", "config file " + file + " does not exist");
-        } catch (AccessDeniedException e) {
-            throw new ConfigException("", "cannot read config file " + file + ": permission denied");
-        } catch (CharacterCodingException e) {
-            throw new ConfigException("", "config file " + file + " is not valid UTF-8");
-        } catch (IOException e) {
-            throw new ConfigException("", "cannot read config file " + file + ": " + e.getClass().getSimpleName());
-        }
-        return parse(text, env);
+        String text = ConfigFiles.readText("", "config file", file, Long.MAX_VALUE);
+        Path absolute = file.toAbsolutePath();
+        return parse(text, env, absolute.getParent(), String.valueOf(file.getFileName()));
     }
 
+    /** A configuration not read from a file: relative paths in it resolve against the working directory. */
     public static Config parse(String yamlText, Map<String, String> env) throws ConfigException {
+        return parse(yamlText, env, Path.of("").toAbsolutePath(), "the config file");
+    }
+
+    /**
+     * The targets of a {@code targets_file} alone, for an agent that watches the file
+     * ({@link Config#targetsFile()}): validated as {@link #load} validates them, names unique
+     * within the file, possibly empty. The caller merges them with config.yaml's own targets
+     * (names must stay unique across both, and the merged set non-empty), or simply loads the
+     * whole configuration again.
+     */
+    public static List<Config.Target> loadTargetsFile(Path file, Map<String, String> env) throws ConfigException {
+        return TargetsFile.read(file.toAbsolutePath().normalize(), file.toString(), new EnvExpander(env));
+    }
+
+    /**
+     * @param baseDir    the directory relative file names resolve against
+     * @param configName how messages call this configuration's file ("config.yaml")
+     */
+    static Config parse(String yamlText, Map<String, String> env, Path baseDir, String configName) throws ConfigException {
         JsonNode root = YamlTree.read(yamlText)
                 .filter(node -> !(node.isTextual() && node.textValue().isEmpty()))
                 .orElseThrow(() -> new ConfigException("", "the configuration is empty; at least one target is required"));
         if (!root.isObject()) {
-            throw new ConfigException("", "expected a mapping of keys at the top level (server, poll, retry, "
-                    + "circuit_breaker, targets, alerting), got " + (root.isArray() ? "a list" : "a single value"));
+            throw new ConfigException("", "expected a mapping of keys at the top level (" + TOP_LEVEL_KEYS + "), got "
+                    + (root.isArray() ? "a list" : "a single value"));
         }
-        YamlMap top = YamlMap.root((ObjectNode) root, new EnvExpander(env));
-        Config.Server server = server(top.section("server"));
+        EnvExpander expander = new EnvExpander(env);
+        YamlMap top = YamlMap.root((ObjectNode) root, expander, baseDir);
+        Config.Server server = ServerReader.server(top.section("server"));
         Config.Poll poll = poll(top.section("poll"));
         Config.Retry retry = retry(top.section("retry"));
         Config.CircuitBreaker breaker = circuitBreaker(top.section("circuit_breaker"));
-        List<Config.Target> targets = TargetsReader.targets(top, "targets");
+        List<Config.Target> inline = TargetsReader.targets(top, "targets");
+        Optional<Path> targetsFile = top.file(TargetsFile.KEY);
+        Config.Shard shard = shard(top.section("shard"));
         Config.Alerting alerting = AlertingReader.alerting(top.section("alerting"));
         top.finish();
+
+        List<Config.Target> targets = new ArrayList<>(inline);
+        if (targetsFile.isPresent()) {
+            String displayName = displayName(baseDir, targetsFile.get());
+            List<Config.Target> fromFile = TargetsFile.read(targetsFile.get(), displayName, expander);
+            TargetsReader.requireDistinct(inline, fromFile, TargetsFile.listKey(displayName), configName);
+            targets.addAll(fromFile);
+            if (targets.isEmpty()) {
+                throw top.error("targets", "at least one target is required; targets is empty and "
+                        + TargetsFile.KEY + " (" + displayName + ") holds none");
+            }
+        }
         if (targets.isEmpty()) {
             throw top.error("targets", "at least one target is required");
         }
-        return new Config(server, poll, retry, breaker, targets, alerting);
+        return new Config(server, poll, retry, breaker, targets, alerting, targetsFile, shard);
     }
 
-    private static Config.Server server(YamlMap m) throws ConfigException {
-        Config.Server d = Config.Server.defaults();
-        Config.Server server = new Config.Server(
-                m.nonEmptyString("host", d.host()),
-                m.integer("port", d.port(), 0, 65535)); // 0: any free port (tests)
+    /** A file below the config's directory by its relative name, any other by its absolute path. */
+    private static String displayName(Path baseDir, Path file) {
+        Path base = baseDir.toAbsolutePath().normalize();
+        return file.startsWith(base) ? base.relativize(file).toString() : file.toString();
+    }
+
+    private static Config.Shard shard(YamlMap m) throws ConfigException {
+        Config.Shard d = Config.Shard.defaults();
+        int index = m.integer("index", d.index(), 0, Integer.MAX_VALUE);
+        int count = m.integer("count", d.count(), 1, Integer.MAX_VALUE);
         m.finish();
-        if (server.host().chars().anyMatch(c -> Character.isWhitespace(c) || c == '/')) {
-            throw m.error("host", "expected a host name or IP address to listen on, got \"" + server.host() + "\"");
+        if (index >= count) {
+            throw m.error("index", "must be less than shard.count (" + got(m, "count", count) + "), got " + index
+                    + " (the agents of a fleet of " + count + " have the indexes 0 to " + (count - 1) + ")");
         }
-        return server;
+        return new Config.Shard(index, count);
     }
 
     private static Config.Poll poll(YamlMap m) throws ConfigException {

@@ -4,16 +4,21 @@ import io.rcimport.exporter.config.Config.Alerting;
 import io.rcimport.exporter.config.Config.Auth;
 import io.rcimport.exporter.config.Config.PasswordAuth;
 import io.rcimport.exporter.config.Config.Target;
+import io.rcimport.exporter.config.Config.TargetTls;
 import io.rcimport.exporter.config.Config.TokenAuth;
 import io.rcimport.exporter.config.Config.Webhook;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Locale;
+import java.util.TreeMap;
 import java.util.TreeSet;
+import java.util.stream.Collectors;
 
 /**
  * A human summary of a {@link Config}, printed by {@code --check-config}. User ids and usernames
- * are shown; tokens, passwords and webhook header values only as {@value Secret#MASK}; a
- * webhook's path and query (which often carry its token) are masked too.
+ * are shown; tokens, passwords, bcrypt hashes, bearer tokens and webhook header values only as
+ * {@value Secret#MASK}; a webhook's path and query (which often carry its token) are masked too.
  */
 public final class ConfigSummary {
     private ConfigSummary() {
@@ -23,6 +28,14 @@ public final class ConfigSummary {
         StringBuilder out = new StringBuilder();
         Config.Server server = config.server();
         line(out, "", "server", "listen on " + server.host() + ":" + server.port());
+        line(out, "  ", "tls", server.tls()
+                .map(tls -> "cert " + tls.certFile() + ", key " + tls.keyFile())
+                .orElse("off (plain http)"));
+        line(out, "  ", "auth", webAuth(server.auth()));
+        if (server.auth().required() && server.tls().isEmpty()) {
+            out.append("  (without tls, passwords and tokens cross the network in clear text)\n");
+        }
+        line(out, "  ", "reload", server.enableReload() ? "on (POST /-/reload)" : "off");
 
         Config.Poll poll = config.poll();
         line(out, "", "poll", "every " + f(poll.interval()) + ", timeout " + f(poll.timeout()) + " per attempt, stale after "
@@ -37,8 +50,18 @@ public final class ConfigSummary {
                 + breaker.window() + " (after at least " + breaker.minimumPolls() + "), stays open " + f(breaker.openFor()));
 
         line(out, "", "targets", String.valueOf(config.targets().size()));
+        config.targetsFile().ifPresent(file -> line(out, "  ", "targets file", file.toString()));
+        Config.Shard shard = config.shard();
+        if (shard.count() > 1) {
+            line(out, "  ", "shard", shard.index() + " of " + shard.count() + " (indexes 0.." + (shard.count() - 1)
+                    + "): owns " + config.ownedTargets().size() + " of " + config.targets().size() + " targets");
+        }
         for (Target target : config.targets()) {
-            line(out, "  ", target.name(), target.url() + "  auth: " + auth(target.auth()));
+            String text = target.url() + "  auth: " + auth(target.auth()) + tls(target.tls());
+            if (!shard.owns(target.name())) {
+                text += "  (not polled here: shard " + shard.shardOf(target.name()) + ")";
+            }
+            line(out, "  ", target.name(), text);
         }
 
         Alerting alerting = config.alerting();
@@ -70,6 +93,30 @@ public final class ConfigSummary {
         }
         PasswordAuth login = (PasswordAuth) auth;
         return "password (username=" + login.username() + ") password=" + login.password();
+    }
+
+    /** {@code basic: alice=***, bob=***; bearer tokens: ***, ***}, usernames sorted. */
+    static String webAuth(Config.WebAuth auth) {
+        if (!auth.required()) {
+            return "none";
+        }
+        List<String> parts = new ArrayList<>();
+        if (!auth.basicAuthUsers().isEmpty()) {
+            parts.add("basic: " + new TreeMap<>(auth.basicAuthUsers()).entrySet().stream()
+                    .map(user -> user.getKey() + "=" + user.getValue())
+                    .collect(Collectors.joining(", ")));
+        }
+        if (!auth.bearerTokens().isEmpty()) {
+            parts.add("bearer tokens: " + auth.bearerTokens().stream().map(Secret::toString).collect(Collectors.joining(", ")));
+        }
+        return String.join("; ", parts);
+    }
+
+    private static String tls(TargetTls tls) {
+        if (tls.insecureSkipVerify()) {
+            return "  tls: insecure_skip_verify (certificate NOT checked)";
+        }
+        return tls.caFile().map(ca -> "  tls: ca_file " + ca).orElse("");
     }
 
     private static String webhook(Webhook webhook) {

@@ -3,22 +3,27 @@ package io.rcimport.exporter.config;
 import io.rcimport.exporter.config.Config.Auth;
 import io.rcimport.exporter.config.Config.PasswordAuth;
 import io.rcimport.exporter.config.Config.Target;
+import io.rcimport.exporter.config.Config.TargetTls;
 import io.rcimport.exporter.config.Config.TokenAuth;
 import java.net.URI;
+import java.nio.file.Path;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.regex.Pattern;
 
-/** The {@code targets} list: names, URLs and credentials of the Rocket.Chat servers. */
+/**
+ * A list of targets: names, URLs, credentials and TLS settings of the Rocket.Chat servers. The
+ * same schema serves config.yaml's {@code targets} and the entries of a {@code targets_file}.
+ */
 final class TargetsReader {
     private static final Pattern NAME = Pattern.compile("[a-zA-Z0-9_-]+");
 
     private TargetsReader() {
     }
 
-    /** The list under {@code key} of {@code parent}, possibly empty; names are unique. */
+    /** The list under {@code key} of {@code parent}, possibly empty; names are unique within it. */
     static List<Target> targets(YamlMap parent, String key) throws ConfigException {
         List<Target> targets = parent.list(key, TargetsReader::target);
         Map<String, Integer> firstIndex = new HashMap<>();
@@ -27,10 +32,33 @@ final class TargetsReader {
             Integer first = firstIndex.putIfAbsent(name, i);
             if (first != null) {
                 throw new ConfigException(parent.path(key) + "[" + i + "].name",
-                        "duplicate target name \"" + name + "\" (also " + parent.path(key) + "[" + first + "])");
+                        "duplicate target name \"" + name + "\" (also " + key + "[" + first + "])");
             }
         }
         return targets;
+    }
+
+    /**
+     * Names must also be unique across config.yaml and the targets file; a clash is reported on
+     * the file's entry.
+     *
+     * @param fileKey    the key path of the file's list: {@code targets_file (fleet.yaml) targets}
+     * @param configName how to call config.yaml in the message
+     */
+    static void requireDistinct(List<Target> inline, List<Target> fromFile, String fileKey, String configName)
+            throws ConfigException {
+        Map<String, Integer> inlineIndex = new HashMap<>();
+        for (int i = 0; i < inline.size(); i++) {
+            inlineIndex.put(inline.get(i).name(), i);
+        }
+        for (int i = 0; i < fromFile.size(); i++) {
+            String name = fromFile.get(i).name();
+            Integer first = inlineIndex.get(name);
+            if (first != null) {
+                throw new ConfigException(fileKey + "[" + i + "].name",
+                        "duplicate target name \"" + name + "\" (also targets[" + first + "] in " + configName + ")");
+            }
+        }
     }
 
     private static Target target(YamlMap m) throws ConfigException {
@@ -40,13 +68,42 @@ final class TargetsReader {
         Optional<Secret> authToken = m.secret("auth_token");
         Optional<String> username = m.nonEmptyString("username");
         Optional<Secret> password = m.secret("password");
+        YamlMap tls = m.section("tls");
+        Optional<Path> caFile = tls.file("ca_file");
+        Optional<Boolean> insecureSkipVerify = tls.bool("insecure_skip_verify");
+        tls.finish();
         m.finish();
 
         String validName = m.require("name", name);
         if (!NAME.matcher(validName).matches()) {
             throw m.error("name", "\"" + validName + "\" is not a valid target name (use letters, digits, _ and -)");
         }
-        return new Target(validName, m.require("url", url), auth(m, validName, userId, authToken, username, password));
+        URI validUrl = m.require("url", url);
+        Auth auth = auth(m, validName, userId, authToken, username, password);
+        return new Target(validName, validUrl, auth, tls(m, tls, validUrl, caFile, insecureSkipVerify));
+    }
+
+    private static TargetTls tls(YamlMap target, YamlMap m, URI url, Optional<Path> caFile, Optional<Boolean> insecureSkipVerify)
+            throws ConfigException {
+        if (!url.getScheme().equalsIgnoreCase("https")) {
+            String onlyHttps = "only applies to https:// URLs, and " + target.path("url") + " is " + url.getScheme() + "://";
+            if (caFile.isPresent()) {
+                throw m.error("ca_file", onlyHttps);
+            }
+            if (insecureSkipVerify.isPresent()) {
+                throw m.error("insecure_skip_verify", onlyHttps);
+            }
+            return TargetTls.verify();
+        }
+        boolean insecure = insecureSkipVerify.orElse(false);
+        if (insecure && caFile.isPresent()) {
+            throw m.error("insecure_skip_verify", "cannot be combined with ca_file: without verification the CA is never "
+                    + "used; keep one of them");
+        }
+        if (caFile.isPresent()) {
+            PemFiles.requireCertificates(m.path("ca_file"), caFile.get());
+        }
+        return new TargetTls(caFile, insecure);
     }
 
     private static Auth auth(YamlMap m, String name, Optional<String> userId, Optional<Secret> authToken,

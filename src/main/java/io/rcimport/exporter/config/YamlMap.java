@@ -4,6 +4,8 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.net.URI;
+import java.nio.file.InvalidPathException;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -25,6 +27,8 @@ import java.util.stream.Collectors;
  * only then checks rules that span several keys, so that a typo is reported as a typo.
  *
  * <p>The tree comes from {@link YamlTree}: scalars are text, {@code ""} stands for an empty value.
+ * Relative file paths are resolved against {@code baseDir}, the directory of the file the mapping
+ * was read from.
  */
 final class YamlMap {
     /** Reads one element of a list of mappings. */
@@ -41,22 +45,40 @@ final class YamlMap {
 
     private final ObjectNode node;
     private final String path;
+    /** Between this mapping's path and a key: "." below the top, " " after a file's label. */
+    private final String separator;
     private final EnvExpander env;
+    private final Path baseDir;
     private final Set<String> known = new LinkedHashSet<>();
 
-    private YamlMap(ObjectNode node, String path, EnvExpander env) {
+    private YamlMap(ObjectNode node, String path, String separator, EnvExpander env, Path baseDir) {
         this.node = node;
         this.path = path;
+        this.separator = separator;
         this.env = env;
+        this.baseDir = baseDir;
     }
 
-    static YamlMap root(ObjectNode node, EnvExpander env) {
-        return new YamlMap(node, "", env);
+    private YamlMap child(ObjectNode child, String childPath) {
+        return new YamlMap(child, childPath, ".", env, baseDir);
+    }
+
+    /** The top of config.yaml: its keys' paths are the bare key names. */
+    static YamlMap root(ObjectNode node, EnvExpander env, Path baseDir) {
+        return new YamlMap(node, "", ".", env, baseDir);
+    }
+
+    /**
+     * The top of another file, whose key paths start with {@code label}:
+     * {@code targets_file (fleet.yaml) targets[3].name}.
+     */
+    static YamlMap fileRoot(ObjectNode node, String label, EnvExpander env, Path baseDir) {
+        return new YamlMap(node, label, " ", env, baseDir);
     }
 
     /** The full path of one of this mapping's keys. */
     String path(String key) {
-        return path.isEmpty() ? key : path + "." + key;
+        return path.isEmpty() ? key : path + separator + key;
     }
 
     ConfigException error(String key, String problem) {
@@ -80,12 +102,12 @@ final class YamlMap {
     YamlMap section(String key) throws ConfigException {
         JsonNode value = value(key);
         if (value == null || isEmptyScalar(value)) {
-            return new YamlMap(JsonNodeFactory.instance.objectNode(), path(key), env);
+            return child(JsonNodeFactory.instance.objectNode(), path(key));
         }
         if (!value.isObject()) {
             throw error(key, "expected a mapping of keys, got " + describe(value));
         }
-        return new YamlMap((ObjectNode) value, path(key), env);
+        return child((ObjectNode) value, path(key));
     }
 
     /** A list of mappings, each read by {@code reader}; absent or empty means an empty list. */
@@ -104,7 +126,33 @@ final class YamlMap {
             if (!element.isObject()) {
                 throw new ConfigException(elementPath, "expected a mapping of keys, got " + describe(element));
             }
-            out.add(reader.read(new YamlMap((ObjectNode) element, elementPath, env)));
+            out.add(reader.read(child((ObjectNode) element, elementPath)));
+        }
+        return List.copyOf(out);
+    }
+
+    /**
+     * A list of credentials (scalars, each expanded, non-empty, without control characters);
+     * absent or empty means an empty list. No value is quoted in an error.
+     */
+    List<Secret> secrets(String key) throws ConfigException {
+        JsonNode value = value(key);
+        if (value == null || isEmptyScalar(value)) {
+            return List.of();
+        }
+        if (!value.isArray()) {
+            throw error(key, "expected a list, got " + describe(value));
+        }
+        List<Secret> out = new ArrayList<>(value.size());
+        for (int i = 0; i < value.size(); i++) {
+            String elementPath = path(key) + "[" + i + "]";
+            JsonNode element = value.get(i);
+            if (!element.isTextual()) {
+                throw new ConfigException(elementPath, "expected a string, got " + describe(element));
+            }
+            String text = env.expand(elementPath, element.textValue());
+            requireUsable(elementPath, text);
+            out.add(Secret.of(text));
         }
         return List.copyOf(out);
     }
@@ -131,7 +179,7 @@ final class YamlMap {
     Optional<String> nonEmptyString(String key) throws ConfigException {
         Optional<String> value = scalar(key, "a string");
         if (value.isPresent()) {
-            requireUsable(key, value.get());
+            requireUsable(path(key), value.get());
         }
         return value;
     }
@@ -161,6 +209,40 @@ final class YamlMap {
             return value;
         } catch (NumberFormatException e) {
             throw error(key, expected + ", got \"" + text.get() + "\"");
+        }
+    }
+
+    /** {@code true} or {@code false} (any case); nothing else, not even YAML 1.1's yes/no/on/off. */
+    Optional<Boolean> bool(String key) throws ConfigException {
+        Optional<String> text = scalar(key, "true or false");
+        if (text.isEmpty()) {
+            return Optional.empty();
+        }
+        String value = text.get().toLowerCase(Locale.ROOT);
+        if (value.equals("true") || value.equals("false")) {
+            return Optional.of(value.equals("true"));
+        }
+        throw error(key, "expected true or false, got \"" + text.get() + "\"");
+    }
+
+    boolean bool(String key, boolean defaultValue) throws ConfigException {
+        return bool(key).orElse(defaultValue);
+    }
+
+    /**
+     * A file name, expanded, resolved against the directory of the file being read, normalised.
+     * Only the name is checked here; the reader checks the file ({@link ConfigFiles}, {@link PemFiles})
+     * once every key is read, so that a typo is reported first.
+     */
+    Optional<Path> file(String key) throws ConfigException {
+        Optional<String> text = nonEmptyString(key);
+        if (text.isEmpty()) {
+            return Optional.empty();
+        }
+        try {
+            return Optional.of(baseDir.resolve(text.get()).toAbsolutePath().normalize());
+        } catch (InvalidPathException e) {
+            throw error(key, "not a valid file name (" + e.getReason() + ")");
         }
     }
 
@@ -243,12 +325,12 @@ final class YamlMap {
         return Optional.of(env.expand(path(key), value.textValue()));
     }
 
-    private void requireUsable(String key, String value) throws ConfigException {
+    private static void requireUsable(String fullPath, String value) throws ConfigException {
         if (value.isEmpty()) {
-            throw error(key, "must not be empty");
+            throw new ConfigException(fullPath, "must not be empty");
         }
         if (value.chars().anyMatch(Character::isISOControl)) {
-            throw error(key, "must not contain line breaks or other control characters");
+            throw new ConfigException(fullPath, "must not contain line breaks or other control characters");
         }
     }
 

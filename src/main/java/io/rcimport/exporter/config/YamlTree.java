@@ -1,5 +1,6 @@
 package io.rcimport.exporter.config;
 
+import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonLocation;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonProcessingException;
@@ -26,9 +27,15 @@ import org.yaml.snakeyaml.error.MarkedYAMLException;
  *
  * <p>Syntax errors report the line and column but never the text around them, which may hold a
  * secret.
+ *
+ * <p>{@link #readJson} builds the same tree from JSON (for a {@code targets_file} ending in
+ * {@code .json}): numbers and booleans become their text, {@code null} the empty string.
  */
 final class YamlTree {
     private static final YAMLFactory FACTORY = YAMLFactory.builder()
+            .enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION)
+            .build();
+    private static final JsonFactory JSON = JsonFactory.builder()
             .enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION)
             .build();
     private static final JsonNodeFactory NODES = JsonNodeFactory.instance;
@@ -38,21 +45,33 @@ final class YamlTree {
 
     /** The document's root, or empty for a document with no content (only comments, say). */
     static Optional<JsonNode> read(String yaml) throws ConfigException {
-        try (JsonParser parser = FACTORY.createParser(yaml)) {
+        return read(FACTORY, yaml);
+    }
+
+    /** The JSON value's root, or empty for a text with nothing but white space. */
+    static Optional<JsonNode> readJson(String json) throws ConfigException {
+        return read(JSON, json);
+    }
+
+    private static Optional<JsonNode> read(JsonFactory factory, String text) throws ConfigException {
+        try (JsonParser parser = factory.createParser(text)) {
             JsonToken first = parser.nextToken();
             if (first == null) {
                 return Optional.empty();
             }
             JsonNode root = value(parser, first);
             if (parser.nextToken() != null) {
-                throw new ConfigException("", "more than one YAML document (another starts at line "
-                        + parser.currentTokenLocation().getLineNr() + " after a \"---\"); put everything in one document");
+                int line = parser.currentTokenLocation().getLineNr();
+                throw new ConfigException("", factory == JSON
+                        ? "more than one JSON value (another starts at line " + line + "); put everything in one value"
+                        : "more than one YAML document (another starts at line " + line
+                                + " after a \"---\"); put everything in one document");
             }
             return Optional.of(root);
         } catch (JsonProcessingException e) {
-            throw syntaxError(e);
+            throw syntaxError(e, factory == JSON ? "JSON" : "YAML");
         } catch (IOException e) {
-            throw new ConfigException("", "cannot read YAML: " + e.getClass().getSimpleName());
+            throw new ConfigException("", "cannot read " + (factory == JSON ? "JSON" : "YAML") + ": " + e.getClass().getSimpleName());
         }
     }
 
@@ -86,7 +105,7 @@ final class YamlTree {
         }
     }
 
-    private static ConfigException syntaxError(JsonProcessingException e) {
+    private static ConfigException syntaxError(JsonProcessingException e, String format) {
         if (e.getCause() instanceof MarkedYAMLException marked) {
             // SnakeYAML's context and problem are fixed phrases ("while scanning a quoted scalar",
             // "found unexpected end of stream"); its full message also quotes the source line.
@@ -108,7 +127,7 @@ final class YamlTree {
             return new ConfigException("", "duplicate key \"" + name + "\" at " + location(e.getLocation()));
         }
         // Jackson's own messages may quote a scalar ("Malformed numeric value '...'"): location only.
-        return new ConfigException("", "YAML syntax error at " + location(e.getLocation()));
+        return new ConfigException("", format + " syntax error at " + location(e.getLocation()));
     }
 
     private static String location(Mark mark, JsonLocation fallback) {

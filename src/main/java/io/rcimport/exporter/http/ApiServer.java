@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.javalin.Javalin;
 import io.javalin.http.Context;
 import io.javalin.http.HttpStatus;
+import io.rcimport.exporter.config.Config;
 import io.rcimport.exporter.status.RawStatus;
 import io.rcimport.exporter.status.StatusStore;
 import io.rcimport.exporter.status.TargetSnapshot;
@@ -26,6 +27,8 @@ public final class ApiServer implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(ApiServer.class);
     static final String JSON_TYPE = "application/json";
     private static final ObjectMapper JSON = new ObjectMapper();
+    /** Request attribute set by {@link #json}: the answer is ours, error handlers leave it alone. */
+    private static final String OWN_ANSWER = "rcie.own-answer";
 
     private final StatusStore store;
     private final MetricsEndpoint metrics;
@@ -34,8 +37,18 @@ public final class ApiServer implements AutoCloseable {
     private final Clock clock;
     private final String version;
     private final Javalin app;
+    private final EndpointAuth auth;
+    private volatile String host = "0.0.0.0";
+    private volatile int port;
 
+    /** Without TLS, auth or reload (tests, and the plain default). */
     public ApiServer(StatusStore store, MetricsEndpoint metrics, StatusJson statusJson, Clock clock, String version) {
+        this(store, metrics, statusJson, clock, version, Config.Server.defaults(), Optional.empty());
+    }
+
+    public ApiServer(StatusStore store, MetricsEndpoint metrics, StatusJson statusJson, Clock clock, String version,
+                     Config.Server settings, Optional<Reloader> reloader) {
+        this.auth = new EndpointAuth(settings.auth());
         this.store = store;
         this.metrics = metrics;
         this.statusJson = statusJson;
@@ -50,6 +63,9 @@ public final class ApiServer implements AutoCloseable {
                 http.setSendServerVersion(false);
                 http.setRequestHeaderSize(8 * 1024);
             });
+            cfg.jetty.threadPool = threadPool();
+            settings.tls().ifPresent(tls -> cfg.jetty.addConnector((server, http) -> TlsConnector.create(server, http, tls, host, port)));
+            cfg.routes.before(this::authenticate);
             cfg.routes.get("/metrics", this::metrics);
             cfg.routes.get("/status", this::status);
             cfg.routes.get("/status/{target}", this::statusOfTarget);
@@ -57,8 +73,19 @@ public final class ApiServer implements AutoCloseable {
             cfg.routes.get("/health", ctx -> json(ctx, HttpStatus.OK, Map.of("status", "ok")));
             cfg.routes.get("/ready", this::ready);
             cfg.routes.get("/", ctx -> ctx.contentType("text/html; charset=utf-8").result(statusPage.html()));
+            if (settings.enableReload() && reloader.isPresent()) {
+                cfg.routes.post("/-/reload", ctx -> {
+                    Reloader.Result r = reloader.get().reload();
+                    Map<String, Object> body = new LinkedHashMap<>();
+                    body.put("applied", r.applied());
+                    body.put("message", r.message());
+                    json(ctx, r.applied() ? HttpStatus.OK : HttpStatus.BAD_REQUEST, body);
+                });
+            }
             cfg.routes.error(404, ctx -> {
-                if (ctx.result() == null) {
+                // Javalin has already answered an unknown path itself (plain text, so ctx.result()
+                // is set); only a deliberate 404 of our own handlers (unknown target) is kept.
+                if (ctx.attribute(OWN_ANSWER) == null) {
                     json(ctx, HttpStatus.NOT_FOUND, error("not found: " + ctx.path()));
                 }
             });
@@ -71,8 +98,34 @@ public final class ApiServer implements AutoCloseable {
     }
 
     public ApiServer start(String host, int port) {
+        this.host = host;
+        this.port = port;
         app.start(host, port);
         return this;
+    }
+
+    /** A small, named pool: the endpoints are cheap reads, and threads cost memory. */
+    private static org.eclipse.jetty.util.thread.QueuedThreadPool threadPool() {
+        org.eclipse.jetty.util.thread.QueuedThreadPool pool = new org.eclipse.jetty.util.thread.QueuedThreadPool(16, 2, 60_000);
+        pool.setName("rcie-http-server");
+        return pool;
+    }
+
+    /** {@code /health} and {@code /ready} stay open (probes); everything else needs credentials when configured. */
+    private void authenticate(Context ctx) {
+        if (!auth.enabled() || ctx.path().equals("/health") || ctx.path().equals("/ready")) {
+            return;
+        }
+        if (!auth.allows(ctx.header("Authorization"))) {
+            if (auth.basicEnabled()) {
+                ctx.header("WWW-Authenticate", "Basic realm=\"rocketchat-import-exporter\", charset=\"UTF-8\"");
+            } else {
+                ctx.header("WWW-Authenticate", "Bearer realm=\"rocketchat-import-exporter\"");
+            }
+            ctx.attribute(OWN_ANSWER, Boolean.TRUE);
+            json(ctx, HttpStatus.UNAUTHORIZED, error("authentication required"));
+            ctx.skipRemainingHandlers();
+        }
     }
 
     public int port() {
@@ -180,6 +233,7 @@ public final class ApiServer implements AutoCloseable {
     static void json(Context ctx, HttpStatus status, Object body) {
         try {
             ctx.status(status).contentType(JSON_TYPE).result(JSON.writeValueAsBytes(body));
+            ctx.attribute(OWN_ANSWER, Boolean.TRUE);
         } catch (IOException e) {
             throw new IllegalStateException("cannot serialise a plain map", e);
         }

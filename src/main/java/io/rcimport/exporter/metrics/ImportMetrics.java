@@ -40,7 +40,12 @@ public final class ImportMetrics implements MultiCollector {
     private final Counter stateChanges;
     private final Histogram pollDuration;
     private final Counter alertsSent;
+    private final io.prometheus.metrics.core.metrics.Gauge reloadSuccessful;
+    private final io.prometheus.metrics.core.metrics.Gauge reloadTimestamp;
 
+    // Every metric is built withoutExemplars(): exemplar sampling needs
+    // prometheus-metrics-tracer-initializer, which micrometer-registry-prometheus excludes, so
+    // the first inc()/set()/observe() would throw NoClassDefFoundError. There is no tracing here anyway.
     public ImportMetrics(PrometheusRegistry registry, StatusStore store, Clock clock, Duration staleAfter, String version) {
         this.store = store;
         this.clock = clock;
@@ -62,6 +67,16 @@ public final class ImportMetrics implements MultiCollector {
         io.prometheus.metrics.core.metrics.Gauge.builder().name(PREFIX + "exporter_build_info")
                 .help("Version of rocketchat-import-exporter").labelNames("version").withoutExemplars().register(registry)
                 .labelValues(version).set(1);
+        this.reloadSuccessful = io.prometheus.metrics.core.metrics.Gauge.builder()
+                .name(PREFIX + "config_last_reload_successful")
+                .help("1 if the last configuration reload succeeded (or none was tried), else 0")
+                .withoutExemplars().register(registry);
+        reloadSuccessful.set(1);
+        this.reloadTimestamp = io.prometheus.metrics.core.metrics.Gauge.builder()
+                .name(PREFIX + "config_last_reload_success_timestamp_seconds")
+                .help("Unix time of the last successful configuration load or reload")
+                .withoutExemplars().register(registry);
+        reloadTimestamp.set(clock.millis() / 1000.0);
         registry.register(this);
         for (String target : store.names()) {
             initTarget(target);
@@ -81,6 +96,15 @@ public final class ImportMetrics implements MultiCollector {
         polls.removeIf(labels -> labels.get(0).equals(target));
         stateChanges.removeIf(labels -> labels.get(0).equals(target));
         pollDuration.removeIf(labels -> labels.get(0).equals(target));
+    }
+
+    public void reloadSucceeded(Instant at) {
+        reloadSuccessful.set(1);
+        reloadTimestamp.set(at.toEpochMilli() / 1000.0);
+    }
+
+    public void reloadFailed() {
+        reloadSuccessful.set(0);
     }
 
     public void observePollDuration(String target, Duration duration) {

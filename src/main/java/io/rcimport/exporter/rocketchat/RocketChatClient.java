@@ -222,7 +222,9 @@ public final class RocketChatClient {
         if (cause instanceof HttpTimeoutException || cause instanceof TimeoutException) {
             return PollResult.Failure.of(Outcome.TIMEOUT, "no complete answer within " + timeout.toMillis() + " ms");
         }
-        if (cause instanceof UnknownHostException) {
+        // The JDK reports a failed name lookup as a ConnectException caused by UnresolvedAddressException.
+        if (cause instanceof UnknownHostException || cause.getCause() instanceof UnknownHostException
+                || cause.getCause() instanceof java.nio.channels.UnresolvedAddressException) {
             return PollResult.Failure.of(Outcome.CONNECTION_ERROR, "unknown host " + target.url().getHost());
         }
         if (cause instanceof ConnectException) {
@@ -264,7 +266,18 @@ public final class RocketChatClient {
 
     /** The shared client every target uses: HTTP/1.1, no redirects (they would carry auth headers away). */
     public static HttpClient newHttpClient(Duration connectTimeout, java.util.concurrent.Executor executor) {
+        try {
+            return newHttpClient(connectTimeout, executor, javax.net.ssl.SSLContext.getDefault());
+        } catch (java.security.NoSuchAlgorithmException e) {
+            throw new IllegalStateException("the JDK has a default SSL context", e);
+        }
+    }
+
+    /** The same, with the trust of a target's {@code tls} settings. */
+    public static HttpClient newHttpClient(Duration connectTimeout, java.util.concurrent.Executor executor,
+                                           javax.net.ssl.SSLContext ssl) {
         return HttpClient.newBuilder()
+                .sslContext(ssl)
                 .version(HttpClient.Version.HTTP_1_1)
                 .followRedirects(HttpClient.Redirect.NEVER)
                 .connectTimeout(connectTimeout)

@@ -23,6 +23,7 @@ public final class StatusStore {
     private final Clock clock;
     private final Duration stallAfter;
     private final List<Consumer<SnapshotTransition.Change>> listeners = new CopyOnWriteArrayList<>();
+    private final java.util.concurrent.atomic.AtomicLong updates = new java.util.concurrent.atomic.AtomicLong();
 
     public StatusStore(Collection<String> targetNames, Clock clock, Duration stallAfter) {
         this.clock = clock;
@@ -58,6 +59,7 @@ public final class StatusStore {
                 break;
             }
         }
+        updates.incrementAndGet();
         for (Consumer<SnapshotTransition.Change> l : listeners) {
             l.accept(change);
         }
@@ -89,6 +91,12 @@ public final class StatusStore {
     /** Keeps the state of targets still present, adds new ones, forgets removed ones (config reload). */
     public synchronized void retainTargets(Collection<String> names) {
         targets = fresh(names, targets);
+        updates.incrementAndGet();
+    }
+
+    /** Changes whenever any snapshot or the set of targets changed: a cheap cache key for readers. */
+    public long version() {
+        return updates.get();
     }
 
     public Clock clock() {

@@ -5,8 +5,8 @@ import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 
 /**
- * Captures what the agent logs while open. slf4j-simple (the agent's logger, configured in
- * simplelogger.properties) writes to whatever {@code System.err} is at the time of each call.
+ * Captures what the agent logs while open. The console appender of logback.xml writes to
+ * whatever {@code System.err} is at the time of each call.
  */
 final class CapturedLog implements AutoCloseable {
     private final PrintStream original = System.err;

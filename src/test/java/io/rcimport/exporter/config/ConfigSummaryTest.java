@@ -5,8 +5,11 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 class ConfigSummaryTest {
 
@@ -22,6 +25,9 @@ class ConfigSummaryTest {
     void the_defaults_read_as_a_short_summary() throws ConfigException {
         String expected = """
                 server:             listen on 0.0.0.0:9467
+                  tls:              off (plain http)
+                  auth:             none
+                  reload:           off
                 poll:               every 15s, timeout 5s per attempt, stale after 1m, stalled after 10m without progress
                 retry:              up to 3 attempts per poll, backoff 250ms up to 2s
                 circuit breaker:    opens at 50% failed polls of the last 10 (after at least 5), stays open 1m
@@ -91,5 +97,73 @@ class ConfigSummaryTest {
         assertContains(text, "external url:     https://exporter.example.com");
         assertFalse(text.contains("tokentoken") || text.contains("kkk") || text.contains("bbb") || text.contains("imports"), text);
         assertFalse(text.contains("logged only"), text);
+    }
+
+    @Test
+    void server_tls_auth_and_reload_are_shown_without_hashes_or_tokens() throws ConfigException {
+        String text = summary("""
+                server:
+                  tls:
+                    cert_file: src/test/resources/tls/server-cert.pem
+                    key_file: src/test/resources/tls/server-key.pem
+                  basic_auth_users:
+                    zoe: $2y$10$3nCfs95k6cyYRYQTtcV5LetRKwQO6lADuD0SFveds5itEV4dhXeFy
+                    alice: $2b$10$3nCfs95k6cyYRYQTtcV5LetRKwQO6lADuD0SFveds5itEV4dhXeFy
+                  bearer_tokens: [token-one, token-two]
+                  enable_reload: true
+                """ + ONE_TARGET);
+
+        Path tls = ServerConfigTest.TLS;
+        assertContains(text, "  tls:              cert " + tls.resolve("server-cert.pem") + ", key " + tls.resolve("server-key.pem") + "\n");
+        assertContains(text, "  auth:             basic: alice=***, zoe=***; bearer tokens: ***, ***\n");
+        assertContains(text, "  reload:           on (POST /-/reload)\n");
+        assertFalse(text.contains("3nCfs95k") || text.contains("token-one") || text.contains("token-two"), text);
+        assertFalse(text.contains("clear text"), text);
+    }
+
+    @Test
+    void auth_without_tls_carries_a_warning() throws ConfigException {
+        String text = summary("server:\n  bearer_tokens: [abc]\n" + ONE_TARGET);
+
+        assertContains(text, "  auth:             bearer tokens: ***\n  (without tls, passwords and tokens cross the network in clear text)\n");
+    }
+
+    @Test
+    void a_shard_shows_its_place_and_how_many_targets_it_owns() throws ConfigException {
+        // Of 3: main -> 1, staging -> 2, a -> 1 (see ShardTest).
+        String text = summary("""
+                shard: {index: 1, count: 3}
+                targets:
+                  - {name: main, url: "https://a.example.com", user_id: u, auth_token: t}
+                  - {name: staging, url: "https://b.example.com", user_id: u, auth_token: t}
+                  - {name: a, url: "https://c.example.com", user_id: u, auth_token: t}
+                """);
+
+        assertContains(text, "targets:            3\n  shard:            1 of 3 (indexes 0..2): owns 2 of 3 targets\n");
+        assertContains(text, "  main:             https://a.example.com  auth: token (user_id=u) auth_token=***\n");
+        assertContains(text, "  staging:          https://b.example.com  auth: token (user_id=u) auth_token=***  (not polled here: shard 2)\n");
+        assertContains(text, "  a:                https://c.example.com  auth: token (user_id=u) auth_token=***\n");
+        assertFalse(text.contains("a:                https://c.example.com  auth: token (user_id=u) auth_token=***  (not"), text);
+    }
+
+    @Test
+    void an_unsharded_agent_has_no_shard_line() throws ConfigException {
+        assertFalse(summary(ONE_TARGET).contains("shard"));
+    }
+
+    @Test
+    void the_targets_file_and_target_tls_settings_are_shown(@TempDir Path dir) throws Exception {
+        Files.copy(ServerConfigTest.TLS.resolve("ca-cert.pem"), dir.resolve("ca.pem"));
+        Files.writeString(dir.resolve("fleet.yaml"), """
+                - {name: eu, url: "https://eu.example.com", user_id: u, auth_token: t, tls: {ca_file: ca.pem}}
+                - {name: lab, url: "https://lab.example.com", user_id: u, auth_token: t, tls: {insecure_skip_verify: true}}
+                """);
+        Path config = Files.writeString(dir.resolve("config.yaml"), "targets_file: fleet.yaml\n" + ONE_TARGET);
+
+        String text = ConfigSummary.describe(ConfigLoader.load(config, Map.of()));
+
+        assertContains(text, "targets:            3\n  targets file:     " + dir.resolve("fleet.yaml") + "\n");
+        assertContains(text, "  eu:               https://eu.example.com  auth: token (user_id=u) auth_token=***  tls: ca_file " + dir.resolve("ca.pem") + "\n");
+        assertContains(text, "  lab:              https://lab.example.com  auth: token (user_id=u) auth_token=***  tls: insecure_skip_verify (certificate NOT checked)\n");
     }
 }

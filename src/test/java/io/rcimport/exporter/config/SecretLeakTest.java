@@ -4,12 +4,16 @@ import static io.rcimport.exporter.config.ConfigTesting.ONE_TARGET;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
 import java.util.Map;
 import java.util.stream.Stream;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /** A distinctive secret, put wherever a secret can go, never shows in a message or summary. */
 class SecretLeakTest {
@@ -134,7 +138,35 @@ class SecretLeakTest {
                             password: Zq7-canary-S3CRET-value
                             password: Zq7-canary-S3CRET-value
                         """),
-                Arguments.of("secret as a top-level scalar", "Zq7-canary-S3CRET-value\n"));
+                Arguments.of("secret as a top-level scalar", "Zq7-canary-S3CRET-value\n"),
+                Arguments.of("plain password where a bcrypt hash belongs", """
+                        server:
+                          basic_auth_users:
+                            alice: Zq7-canary-S3CRET-value
+                        """ + ONE_TARGET),
+                Arguments.of("bcrypt-looking secret with a bad cost", """
+                        server:
+                          basic_auth_users:
+                            alice: $2y$99$Zq7-canary-S3CRET-value
+                        """ + ONE_TARGET),
+                Arguments.of("secret from the environment as a too short hash", """
+                        server:
+                          basic_auth_users:
+                            alice: ${SECRET}
+                        """ + ONE_TARGET),
+                Arguments.of("bearer token with a space", """
+                        server:
+                          bearer_tokens: ["Zq7-canary-S3CRET-value and more"]
+                        """ + ONE_TARGET),
+                Arguments.of("bearer token with a line break", """
+                        server:
+                          bearer_tokens: ["Zq7-canary-S3CRET-value\\n"]
+                        """ + ONE_TARGET),
+                Arguments.of("bearer token given as a mapping", """
+                        server:
+                          bearer_tokens:
+                            - {Zq7-canary-S3CRET-value: x}
+                        """ + ONE_TARGET));
     }
 
     @ParameterizedTest(name = "{0}")
@@ -173,5 +205,38 @@ class SecretLeakTest {
         assertFalse(summary.contains("canary"), summary);
         assertFalse(config.targets().toString().contains("canary"), config.targets().toString());
         assertFalse(config.alerting().webhooks().get(1).headers().toString().contains("canary"));
+    }
+
+    @Test
+    void neither_the_summary_nor_the_records_show_server_credentials() throws ConfigException {
+        Config config = ConfigLoader.parse("""
+                server:
+                  basic_auth_users:
+                    alice: $2y$10$Zq7canaryS3CRETvalue000000000000000000000000000000000
+                  bearer_tokens: [Zq7-canary-S3CRET-value, "${SECRET}"]
+                """ + ONE_TARGET, ENV);
+
+        String summary = ConfigSummary.describe(config);
+        assertFalse(summary.contains("canary"), summary);
+        assertFalse(config.server().toString().contains("canary"), config.server().toString());
+        assertFalse(config.toString().contains("canary"), config.toString());
+    }
+
+    @Test
+    void a_pem_file_holding_a_secret_is_never_quoted(@TempDir Path dir) throws Exception {
+        Path key = Files.writeString(dir.resolve("key.pem"),
+                "-----BEGIN OPENSSH PRIVATE KEY-----\nZq7-canary-S3CRET-value\n-----END OPENSSH PRIVATE KEY-----\n");
+        Path junk = Files.writeString(dir.resolve("junk.pem"), "Zq7-canary-S3CRET-value\n");
+        Path badCert = Files.writeString(dir.resolve("cert.pem"),
+                "-----BEGIN CERTIFICATE-----\nZq7-canary-S3CRET-value\n-----END CERTIFICATE-----\n");
+
+        for (String tls : List.of(
+                "cert_file: " + ServerConfigTest.CERT + "\n    key_file: " + key,
+                "cert_file: " + junk + "\n    key_file: " + ServerConfigTest.KEY,
+                "cert_file: " + badCert + "\n    key_file: " + ServerConfigTest.KEY)) {
+            ConfigException e = assertThrows(ConfigException.class,
+                    () -> ConfigLoader.parse("server:\n  tls:\n    " + tls + "\n" + ONE_TARGET, ENV));
+            assertFalse(e.getMessage().contains("canary"), e.getMessage());
+        }
     }
 }

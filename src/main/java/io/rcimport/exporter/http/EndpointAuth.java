@@ -1,0 +1,98 @@
+package io.rcimport.exporter.http;
+
+import at.favre.lib.crypto.bcrypt.BCrypt;
+import io.rcimport.exporter.config.Config;
+import io.rcimport.exporter.config.Secret;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.Base64;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/**
+ * Basic auth (bcrypt hashes, as Prometheus' exporter-toolkit web config) and bearer tokens for
+ * the agent's own endpoints. Tokens are compared in constant time; a bcrypt check is expensive
+ * by design, so a successful one is remembered (by a digest of the credentials, never the
+ * password itself) and a scraper every 15 s costs one bcrypt check, not one per scrape.
+ */
+final class EndpointAuth {
+    private static final int REMEMBERED = 64;
+
+    private final Map<String, Secret> users;
+    private final java.util.List<Secret> tokens;
+    private final Map<String, Boolean> verified = new LinkedHashMap<>(16, 0.75f, true) {
+        @Override
+        protected boolean removeEldestEntry(Map.Entry<String, Boolean> eldest) {
+            return size() > REMEMBERED;
+        }
+    };
+
+    EndpointAuth(Config.WebAuth auth) {
+        this.users = auth.basicAuthUsers();
+        this.tokens = auth.bearerTokens();
+    }
+
+    boolean enabled() {
+        return !users.isEmpty() || !tokens.isEmpty();
+    }
+
+    boolean basicEnabled() {
+        return !users.isEmpty();
+    }
+
+    /** Whether the {@code Authorization} header carries valid credentials. */
+    boolean allows(String authorization) {
+        if (authorization == null) {
+            return false;
+        }
+        if (authorization.regionMatches(true, 0, "Bearer ", 0, 7)) {
+            String presented = authorization.substring(7).trim();
+            boolean ok = false;
+            for (Secret token : tokens) {
+                ok |= token.matches(presented); // no early exit: the time does not tell which matched
+            }
+            return ok;
+        }
+        if (authorization.regionMatches(true, 0, "Basic ", 0, 6)) {
+            String decoded;
+            try {
+                decoded = new String(Base64.getDecoder().decode(authorization.substring(6).trim()), StandardCharsets.UTF_8);
+            } catch (IllegalArgumentException e) {
+                return false;
+            }
+            int colon = decoded.indexOf(':');
+            if (colon < 0) {
+                return false;
+            }
+            String user = decoded.substring(0, colon);
+            String password = decoded.substring(colon + 1);
+            Secret hash = users.get(user);
+            if (hash == null) {
+                return false;
+            }
+            String key = digest(user + "\u0000" + password + "\u0000" + hash.reveal());
+            synchronized (verified) {
+                if (verified.containsKey(key)) {
+                    return true;
+                }
+            }
+            boolean ok = BCrypt.verifyer().verify(password.toCharArray(), hash.reveal().toCharArray()).verified;
+            if (ok) {
+                synchronized (verified) {
+                    verified.put(key, Boolean.TRUE);
+                }
+            }
+            return ok;
+        }
+        return false;
+    }
+
+    private static String digest(String s) {
+        try {
+            return Base64.getEncoder().encodeToString(MessageDigest.getInstance("SHA-256").digest(s.getBytes(StandardCharsets.UTF_8)));
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+}
