@@ -63,6 +63,12 @@ public final class AlertEvaluator {
                     LOG.warn("target={} event=alert_firing alertname={} severity={} summary=\"{}\"",
                             a.target(), a.name(), a.severity().label(), a.summary());
                     publish(event(ImportEvent.Kind.ALERT_FIRING, s, s.state().label(), s.state().label(), now, Optional.of(kept)));
+                } else if (previous.severity() != a.severity()) {
+                    // Same alert, new severity (e.g. a warning TargetDown becomes critical on a 401):
+                    // humans on webhooks hear it too, as Alertmanager does through the new labelset.
+                    LOG.warn("target={} event=alert_severity_changed alertname={} from={} to={}",
+                            a.target(), a.name(), previous.severity().label(), a.severity().label());
+                    publish(event(ImportEvent.Kind.ALERT_FIRING, s, s.state().label(), s.state().label(), now, Optional.of(kept)));
                 }
             }
             // Under the lock: another target's evaluation must not deliver an older view after this one.

@@ -206,7 +206,10 @@ class AlertEvaluatorTest {
         Alert now = evaluator.firing().iterator().next();
         assertEquals(Severity.CRITICAL, now.severity());
         assertEquals(since, now.startsAt());
-        assertEquals(List.of(ALERT_FIRING), sink.kinds(), "same alertname and target: an update, not a new alert");
+        assertEquals(1, evaluator.firing().size(), "same alertname and target: an update, not a new alert");
+        assertEquals(List.of(ALERT_FIRING, ALERT_FIRING), sink.kinds(), "webhooks hear the new severity");
+        assertEquals(Severity.CRITICAL, sink.events.get(1).alert().orElseThrow().severity());
+        assertEquals(since, sink.events.get(1).alert().orElseThrow().startsAt());
     }
 
     @Test
