@@ -643,14 +643,14 @@ class FaultMatrixIT {
         out.append("## Fault matrix (interval ").append(INTERVAL.toMillis()).append(" ms, timeout ").append(TIMEOUT.toMillis())
                 .append(" ms, open_for ").append(OPEN_FOR.toMillis()).append(" ms, ").append(PARALLEL).append(" faults at a time; ")
                 .append(String.format(Locale.ROOT, "%.0f", seconds)).append(" s in all)\n\n");
-        out.append("| fault | outcomes counted under the fault | polls | log lines (poll/all) | recovery | bound | max latency /metrics /status /health | heap growth | threads before → after | left after stop |\n");
-        out.append("|---|---|---|---|---|---|---|---|---|---|\n");
+        out.append("| fault | outcomes counted under the fault | polls | log lines (poll/all) | recovery | bound | max latency /metrics /status /health | heap growth | threads before → after | left after stop | last error |\n");
+        out.append("|---|---|---|---|---|---|---|---|---|---|---|\n");
         for (Case c : cases) {
             Result res = RESULTS.containsKey(c.name()) ? RESULTS.get(c.name()).getNow(null) : null;
             if (res == null || res.row() == null) {
                 out.append("| ").append(c.name()).append(" | FAILED: ")
                         .append(res == null ? "did not finish" : String.valueOf(res.error()).replace('|', '/').replace('\n', ' '))
-                        .append(" |||||||||\n");
+                        .append(" ||||||||||\n");
                 continue;
             }
             Row r = res.row();
@@ -664,6 +664,9 @@ class FaultMatrixIT {
                     .append(" | ").append(c.alone() ? mib(r.heapGrowth()) + " MiB (read " + mib(r.maxBytesPerConnection()) + " MiB of 64 per connection)" : "n/a (concurrent)")
                     .append(" | ").append(r.threadBaseline()).append(" → ").append(r.threadsAfter())
                     .append(" | ").append(r.agentThreadsAfterStop().isEmpty() ? "none" : String.join(", ", r.agentThreadsAfterStop()))
+                    .append(" | ").append(r.lastErrorMessage().replace('|', '/'))
+                    .append(c.expected() == Outcome.RATE_LIMITED ? String.format(Locale.ROOT, " (%d requests in %.1f s)",
+                            r.statusRequestsUnderFault(), r.faultSeconds()) : "")
                     .append(" |\n");
         }
         return out.toString();

@@ -144,8 +144,19 @@ interface FaultyServer extends AutoCloseable {
             }
 
             @Override
-            public void clear(Agent agent) {
-                sim = newSimulator(port);
+            public void clear(Agent agent) throws InterruptedException {
+                // The port was free for the fault's few seconds; should anything else have taken it, say so.
+                for (int attempt = 1; ; attempt++) {
+                    try {
+                        sim = newSimulator(port);
+                        return;
+                    } catch (RuntimeException e) {
+                        if (attempt == 10) {
+                            throw new IllegalStateException("port " + port + " could not be bound again (taken meanwhile?)", e);
+                        }
+                        Thread.sleep(200);
+                    }
+                }
             }
 
             @Override
