@@ -12,11 +12,25 @@ public sealed interface PollResult permits PollResult.Success, PollResult.Failur
 
     Outcome outcome();
 
-    /** A valid status, with the raw body kept byte for byte for the compatible endpoint. */
-    record Success(ImportStatus status, byte[] rawBody, OptionalLong rateLimitRemaining) implements PollResult {
+    /**
+     * A valid status, with the raw body kept byte for byte for the compatible endpoint, and the
+     * rate limiter's reset time: with no calls remaining, the next one waits for it.
+     */
+    record Success(ImportStatus status, byte[] rawBody, OptionalLong rateLimitRemaining, Optional<Instant> rateLimitReset)
+            implements PollResult {
+        public Success(ImportStatus status, byte[] rawBody, OptionalLong rateLimitRemaining) {
+            this(status, rawBody, rateLimitRemaining, Optional.empty());
+        }
+
         @Override
         public Outcome outcome() {
             return Outcome.SUCCESS;
+        }
+
+        /** When the next call may be made, if the server said none remain before its reset. */
+        public Optional<Instant> notBefore(Instant now) {
+            boolean exhausted = rateLimitRemaining.isPresent() && rateLimitRemaining.getAsLong() <= 0;
+            return exhausted ? rateLimitReset.filter(reset -> reset.isAfter(now)) : Optional.empty();
         }
     }
 

@@ -36,7 +36,8 @@ public final class ResponseClassifier {
         if (status == 200) {
             try {
                 ImportStatus parsed = ImportStatusParser.parse(answer.body());
-                return new PollResult.Success(parsed, answer.body(), answer.rateLimitRemaining());
+                return new PollResult.Success(parsed, answer.body(), answer.rateLimitRemaining(),
+                        answer.rateLimitReset().map(reset -> clampReset(reset, now)));
             } catch (InvalidResponseException e) {
                 return failure(Outcome.INVALID_RESPONSE, e.getMessage(), answer);
             }
@@ -70,6 +71,11 @@ public final class ResponseClassifier {
             return failure(Outcome.CLIENT_ERROR, "HTTP " + status + describeBody(answer, serverError), answer);
         }
         return failure(Outcome.INVALID_RESPONSE, "unexpected HTTP status " + status, answer);
+    }
+
+    private static Instant clampReset(Instant reset, Instant now) {
+        Instant latest = now.plus(MAX_RATE_LIMIT_WAIT);
+        return reset.isAfter(latest) ? latest : reset;
     }
 
     private static PollResult.Failure failure(Outcome outcome, String message, HttpAnswer answer) {

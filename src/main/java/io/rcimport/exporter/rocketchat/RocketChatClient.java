@@ -49,6 +49,8 @@ public final class RocketChatClient {
     /** Token from the last login (password auth only). */
     private final AtomicReference<Optional<Session>> session = new AtomicReference<>(Optional.empty());
     private final AtomicReference<Instant> nextLoginAllowed = new AtomicReference<>(Instant.MIN);
+    /** What the last login attempt that reached the server ended with, if it failed. */
+    private final AtomicReference<Optional<PollResult.Failure>> lastLoginFailure = new AtomicReference<>(Optional.empty());
 
     private record Session(String userId, Secret authToken) {
     }
@@ -102,9 +104,13 @@ public final class RocketChatClient {
         Instant now = clock.instant();
         Instant allowed = nextLoginAllowed.get();
         if (now.isBefore(allowed)) {
-            return CompletableFuture.completedFuture(Optional.of(new PollResult.Failure(Outcome.RATE_LIMITED,
-                    "not logging in again before " + allowed + " (login is rate limited too)",
-                    Optional.of(allowed), OptionalLong.empty())));
+            // Too soon for another login: report what the last one ended with (a 5xx stays a
+            // server error for the breaker), or, if it succeeded, that we are waiting.
+            return CompletableFuture.completedFuture(Optional.of(lastLoginFailure.get().orElseGet(() ->
+                    new PollResult.Failure(Outcome.RATE_LIMITED,
+                            "login: not logging in again before " + allowed + " (at most one login per "
+                                    + MIN_LOGIN_SPACING.toSeconds() + " s)",
+                            Optional.of(allowed), OptionalLong.empty()))));
         }
         nextLoginAllowed.set(now.plus(MIN_LOGIN_SPACING));
         ObjectNode body = JSON.createObjectNode().put("user", auth.username()).put("password", auth.password().reveal());
@@ -115,7 +121,14 @@ public final class RocketChatClient {
                 .header("User-Agent", userAgent)
                 .POST(HttpRequest.BodyPublishers.ofString(body.toString()))
                 .build();
-        return send(request).thenApply(sent -> {
+        return send(request).thenApply(this::loginResult).thenApply(result -> {
+            lastLoginFailure.set(result);
+            return result;
+        });
+    }
+
+    private Optional<PollResult.Failure> loginResult(Sent sent) {
+        {
             if (sent instanceof NotAnswered n) {
                 return Optional.of(prefixLogin(n.failure()));
             }
@@ -136,7 +149,7 @@ public final class RocketChatClient {
                 return Optional.of(prefixLogin(f));
             }
             return Optional.of(PollResult.Failure.of(Outcome.INVALID_RESPONSE, "login: unexpected answer"));
-        });
+        }
     }
 
     private static PollResult.Failure prefixLogin(PollResult.Failure f) {

@@ -34,7 +34,7 @@ public final class SnapshotTransition {
                 prev.lastSuccessAt(), prev.status(), prev.raw(), prev.stateSince(), prev.history(),
                 prev.recordsPerSecond(), prev.etaSeconds(), prev.stalled(),
                 failure.rateLimitRemaining().isPresent() ? failure.rateLimitRemaining() : prev.rateLimitRemaining(),
-                failure.notBefore(), prev.consecutiveFailures() + 1);
+                failure.notBefore(), prev.consecutiveFailures() + 1, prev.heartbeatSince());
         return new Change(prev, next, Optional.empty());
     }
 
@@ -54,12 +54,13 @@ public final class SnapshotTransition {
                 .orElse(ProgressHistory.empty());
         OptionalDouble rate = history.ratePerSecond(now);
         OptionalDouble eta = eta(state, status.counts(), rate);
-        boolean stalled = stalled(state, status.operation(), now, stallAfter);
+        Optional<Instant> heartbeatSince = heartbeatSince(prev, status.operation(), now);
+        boolean stalled = stalled(state, heartbeatSince, now, stallAfter);
 
         TargetSnapshot next = new TargetSnapshot(prev.target(), prev.polls() + 1, Optional.of(now),
                 Optional.of(Outcome.SUCCESS), prev.lastError(), Optional.of(now), Optional.of(status),
                 Optional.of(RawStatus.of(success.rawBody(), now)), stateSince, history, rate, eta, stalled,
-                success.rateLimitRemaining(), Optional.empty(), 0);
+                success.rateLimitRemaining(), success.notBefore(now), 0, heartbeatSince);
         return new Change(prev, next, transition);
     }
 
@@ -76,16 +77,35 @@ public final class SnapshotTransition {
     }
 
     /**
-     * Loading or importing, and the server's {@code _updatedAt} (written on every status or count
-     * change) is older than {@code stallAfter}. The server's own heartbeat, not our poll times:
-     * a poll that sees nothing new says nothing about the importer.
+     * Since when the operation's {@code _updatedAt} (the importer's heartbeat: written on every
+     * status or count change) has had its current value, on our clock. A changed value starts
+     * now; the same value keeps its start. On the first sight of an operation the server's own
+     * age of the value is believed (an import that stalled before the agent started is stalled at
+     * once), capped at now: this is the only moment the two clocks are compared.
      */
-    static boolean stalled(ImportState state, Optional<ImportOperation> operation, Instant now, Duration stallAfter) {
+    static Optional<Instant> heartbeatSince(TargetSnapshot prev, Optional<ImportOperation> operation, Instant now) {
+        Optional<Instant> updated = operation.flatMap(ImportOperation::updatedAt);
+        if (updated.isEmpty()) {
+            return Optional.empty();
+        }
+        Optional<ImportOperation> before = prev.operation().filter(op -> op.id().equals(operation.get().id()));
+        if (before.isEmpty()) {
+            return Optional.of(updated.get().isBefore(now) ? updated.get() : now);
+        }
+        if (before.get().updatedAt().equals(updated) && prev.heartbeatSince().isPresent()) {
+            return prev.heartbeatSince();
+        }
+        return Optional.of(now);
+    }
+
+    /**
+     * Loading or importing, and the heartbeat unchanged for {@code stallAfter}. The server's own
+     * heartbeat, not our poll times: a poll that sees nothing new says nothing about the importer.
+     */
+    static boolean stalled(ImportState state, Optional<Instant> heartbeatSince, Instant now, Duration stallAfter) {
         if (!ImportState.ACTIVE.contains(state)) {
             return false;
         }
-        return operation.flatMap(ImportOperation::updatedAt)
-                .map(updated -> Duration.between(updated, now).compareTo(stallAfter) >= 0)
-                .orElse(false);
+        return heartbeatSince.map(since -> Duration.between(since, now).compareTo(stallAfter) >= 0).orElse(false);
     }
 }

@@ -15,6 +15,8 @@ import java.util.OptionalLong;
  * Everything known about one target after its last poll: immutable, replaced whole on every
  * poll. The import data ({@code status}, {@code raw}, rate, ETA, stall) always belongs to the
  * last good poll; {@code lastOutcome} and {@code lastError} to the last poll of any kind.
+ * {@code heartbeatSince}: since when (on our clock) the operation's {@code _updatedAt} has had
+ * its current value.
  */
 public record TargetSnapshot(
         String target,
@@ -32,12 +34,14 @@ public record TargetSnapshot(
         boolean stalled,
         OptionalLong rateLimitRemaining,
         Optional<Instant> notBefore,
-        int consecutiveFailures) {
+        int consecutiveFailures,
+        Optional<Instant> heartbeatSince) {
 
     public static TargetSnapshot initial(String target) {
         return new TargetSnapshot(target, 0, Optional.empty(), Optional.empty(), Optional.empty(), Optional.empty(),
                 Optional.empty(), Optional.empty(), Optional.empty(), ProgressHistory.empty(),
-                OptionalDouble.empty(), OptionalDouble.empty(), false, OptionalLong.empty(), Optional.empty(), 0);
+                OptionalDouble.empty(), OptionalDouble.empty(), false, OptionalLong.empty(), Optional.empty(), 0,
+                Optional.empty());
     }
 
     /** At least one poll finished, good or not (what {@code /ready} waits for). */
@@ -48,6 +52,11 @@ public record TargetSnapshot(
     /** True when the last poll returned a valid status. */
     public boolean up() {
         return lastOutcome.filter(o -> o == Outcome.SUCCESS).isPresent();
+    }
+
+    /** Up, and the data not stale: what {@code rocketchat_import_up} and {@code /status} report. */
+    public boolean upAt(Instant now, Duration staleAfter) {
+        return up() && !stale(now, staleAfter);
     }
 
     /** No good poll for longer than {@code staleAfter} (or never): the data series are withdrawn. */

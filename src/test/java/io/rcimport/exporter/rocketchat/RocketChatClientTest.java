@@ -228,6 +228,18 @@ class RocketChatClientTest {
     }
 
     @Test
+    void a_login_refused_by_a_failing_server_keeps_reporting_the_server_error_not_a_rate_limit() throws Exception {
+        stubLogin(bytes("500.json"), 500);
+        RocketChatClient c = passwordClient();
+
+        assertEquals(Outcome.SERVER_ERROR, fetch(c).outcome());
+        // Within the 6 s spacing no login is sent, and the poll still says what is wrong.
+        PollResult.Failure again = failure(c);
+        assertEquals(Outcome.SERVER_ERROR, again.outcome(), again.message());
+        wm.verify(1, postRequestedFor(urlEqualTo(LOGIN)));
+    }
+
+    @Test
     void a_login_that_needs_two_factor_is_unauthorized_with_the_personal_access_token_hint_and_no_password() throws Exception {
         stubLogin(bytes("login-totp-required.json"), 401);
 

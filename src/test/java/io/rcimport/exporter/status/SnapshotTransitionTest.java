@@ -188,6 +188,40 @@ class SnapshotTransitionTest {
     }
 
     @Test
+    void a_server_clock_an_hour_behind_does_not_stall_an_import_whose_heartbeat_moves() {
+        Duration skew = Duration.ofHours(1);
+        // First sight: the server's age of the value is believed (an hour, with this skew).
+        assertTrue(update(importing("op", 1000, 100, clock.instant().minus(skew))).stalled());
+        // The heartbeat moves: from now on our own clock measures how long it stays unchanged.
+        Instant written = clock.instant().minus(skew).plusSeconds(10);
+        assertFalse(update(importing("op", 1000, 150, written)).stalled());
+        clock.advance(STALL_AFTER.minusSeconds(1));
+        assertFalse(update(importing("op", 1000, 150, written)).stalled());
+        clock.advance(Duration.ofSeconds(1));
+        assertTrue(update(importing("op", 1000, 150, written)).stalled());
+    }
+
+    @Test
+    void a_server_clock_ahead_starts_the_heartbeat_at_our_now() {
+        Instant future = clock.instant().plus(Duration.ofHours(2));
+        TargetSnapshot s = update(importing("op", 1000, 100, future));
+        assertEquals(Optional.of(clock.instant()), s.heartbeatSince());
+        clock.advance(STALL_AFTER);
+        assertTrue(update(importing("op", 1000, 100, future)).stalled(), "unchanged for stall_after on our clock");
+    }
+
+    @Test
+    void a_good_answer_with_no_calls_remaining_waits_for_the_reset() {
+        Instant reset = clock.instant().plusSeconds(42);
+        PollResult.Success exhausted = new PollResult.Success(((PollResult.Success) none()).status(),
+                "{}".getBytes(java.nio.charset.StandardCharsets.UTF_8), OptionalLong.of(0), Optional.of(reset));
+        assertEquals(Optional.of(reset), update(exhausted).notBefore());
+        PollResult.Success plenty = new PollResult.Success(((PollResult.Success) none()).status(),
+                "{}".getBytes(java.nio.charset.StandardCharsets.UTF_8), OptionalLong.of(3), Optional.of(reset));
+        assertEquals(Optional.empty(), update(plenty).notBefore());
+    }
+
+    @Test
     void an_operation_without_updated_at_is_not_called_stalled() {
         clock.advance(Duration.ofDays(1));
         assertFalse(update(success(ImportState.IMPORTING, "importer_importing_users", "op", ImportCounts.EMPTY, Optional.empty())).stalled());
