@@ -30,6 +30,10 @@ public final class AlertConditions {
         Optional<ImportOperation> op = s.operation();
         Optional<String> opId = op.map(ImportOperation::id).filter(id -> !id.isEmpty());
         String since = s.stateSince().map(Instant::toString).orElse("unknown");
+        // Import alerts come from the last known status, fresh or not: a failed import whose server
+        // then stops answering is still failed, and resolving the alert would tell a human the
+        // opposite. TargetDown fires beside it. (The Prometheus rules cannot do this: the series
+        // they read vanish with staleness.)
         if (s.status().isPresent()) {
             ImportState state = s.state();
             if (state == ImportState.ERROR) {

@@ -121,8 +121,11 @@ public final class ConfigLoader {
             throw m.error("timeout", "must be less than poll.interval (" + got(m, "interval", poll.interval())
                     + "), got " + got(m, "timeout", poll.timeout()));
         }
-        if (poll.staleAfter().compareTo(poll.interval()) < 0) {
-            throw m.error("stale_after", "must be at least poll.interval (" + got(m, "interval", poll.interval())
+        // Polls run a fixed delay after the previous one ends, so good polls are always a bit more
+        // than one interval apart: stale_after must leave room for at least one missed poll, or a
+        // healthy target would go stale (and its series vanish) every cycle.
+        if (poll.staleAfter().compareTo(poll.interval().multipliedBy(2)) < 0) {
+            throw m.error("stale_after", "must be at least twice poll.interval (" + got(m, "interval", poll.interval())
                     + "), got " + got(m, "stale_after", poll.staleAfter()));
         }
         return poll;

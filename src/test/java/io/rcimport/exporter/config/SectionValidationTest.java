@@ -159,15 +159,17 @@ class SectionValidationTest {
     }
 
     @Test
-    void poll_stale_after_must_be_at_least_the_interval() {
+    void poll_stale_after_must_be_at_least_twice_the_interval() {
         assertError(errorWithTarget("poll:\n  interval: 30s\n  stale_after: 20s\n"), "poll.stale_after",
-                "must be at least poll.interval (30s), got 20s");
-        assertError(errorWithTarget("poll:\n  interval: 2m\n"), "poll.stale_after", "got 1m (the default)");
+                "must be at least twice poll.interval (30s), got 20s");
+        assertError(errorWithTarget("poll:\n  interval: 30s\n  stale_after: 59s\n"), "poll.stale_after",
+                "must be at least twice poll.interval (30s), got 59s");
+        assertError(errorWithTarget("poll:\n  interval: 45s\n"), "poll.stale_after", "got 1m (the default)");
     }
 
     @Test
-    void poll_stale_after_may_equal_the_interval() throws ConfigException {
-        assertEquals(Duration.ofSeconds(30), parse("poll:\n  interval: 30s\n  stale_after: 30s\n" + ONE_TARGET).poll().staleAfter());
+    void poll_stale_after_may_be_exactly_twice_the_interval() throws ConfigException {
+        assertEquals(Duration.ofSeconds(60), parse("poll:\n  interval: 30s\n  stale_after: 60s\n" + ONE_TARGET).poll().staleAfter());
     }
 
     @Test
