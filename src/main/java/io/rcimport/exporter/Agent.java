@@ -176,6 +176,15 @@ public final class Agent implements AutoCloseable {
         sinks = alertSinks(externalUrl());
         alerts = new AlertEvaluator(clock, config.poll().staleAfter(), sinks);
         store.addListener(alerts::onChange);
+        // Between polls too: a target whose next poll waits for a rate-limit reset still goes down on time.
+        long every = Math.max(1000, config.poll().staleAfter().toMillis() / 4);
+        timer.scheduleWithFixedDelay(() -> {
+            try {
+                alerts.evaluateAll(store::all);
+            } catch (RuntimeException e) {
+                LOG.error("event=alert_evaluation_failed msg=\"{}\"", e.toString());
+            }
+        }, every, every, java.util.concurrent.TimeUnit.MILLISECONDS);
         warnAboutInsecureTargets(config.ownedTargets());
         synchronized (this) {
             scheduler.start(List.copyOf(pollers.values()));

@@ -13,6 +13,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -41,39 +42,60 @@ public final class AlertEvaluator {
         TargetSnapshot s = change.current();
         Instant now = clock.instant();
         change.transition().ifPresent(t -> publish(event(ImportEvent.Kind.STATE_CHANGE, s, t.from().label(), t.to().label(), now, Optional.empty())));
+        synchronized (firing) {
+            evaluate(s, now);
+        }
+    }
 
+    /**
+     * Evaluates every target again without waiting for a poll: a target whose next poll is far
+     * off (a rate-limit reset) or never comes (a wedged poll) still goes down on time. The
+     * snapshots are read under the same lock as a poll's evaluation, so an older view never
+     * overwrites a newer one.
+     */
+    public void evaluateAll(Supplier<? extends Collection<TargetSnapshot>> snapshots) {
+        Instant now = clock.instant();
+        synchronized (firing) {
+            for (TargetSnapshot s : snapshots.get()) {
+                if (watchedSince.containsKey(s.target())) {
+                    evaluate(s, now);
+                }
+            }
+        }
+    }
+
+    /** Called with the lock held. */
+    private void evaluate(TargetSnapshot s, Instant now) {
         Map<String, Alert> nowFiring = new LinkedHashMap<>();
         Instant since = watchedSince.computeIfAbsent(s.target(), t -> now);
         for (Alert a : AlertConditions.evaluate(s, now, staleAfter, since)) {
             nowFiring.put(a.key(), a);
         }
         List<Alert> resolved = new ArrayList<>();
-        synchronized (firing) {
-            for (Alert old : List.copyOf(firing.values())) {
-                if (old.target().equals(s.target()) && !nowFiring.containsKey(old.key())) {
-                    firing.remove(old.key());
-                    resolved.add(old);
-                }
+        for (Alert old : List.copyOf(firing.values())) {
+            if (old.target().equals(s.target()) && !nowFiring.containsKey(old.key())) {
+                firing.remove(old.key());
+                resolved.add(old);
             }
-            for (Alert a : nowFiring.values()) {
-                Alert previous = firing.get(a.key());
-                Alert kept = previous == null ? a : a.withStartsAt(previous.startsAt());
-                firing.put(a.key(), kept);
-                if (previous == null) {
-                    LOG.warn("target={} event=alert_firing alertname={} severity={} summary=\"{}\"",
-                            a.target(), a.name(), a.severity().label(), a.summary());
-                    publish(event(ImportEvent.Kind.ALERT_FIRING, s, s.state().label(), s.state().label(), now, Optional.of(kept)));
-                } else if (previous.severity() != a.severity()) {
-                    // Same alert, new severity (e.g. a warning TargetDown becomes critical on a 401):
-                    // humans on webhooks hear it too, as Alertmanager does through the new labelset.
-                    LOG.warn("target={} event=alert_severity_changed alertname={} from={} to={}",
-                            a.target(), a.name(), previous.severity().label(), a.severity().label());
-                    publish(event(ImportEvent.Kind.ALERT_FIRING, s, s.state().label(), s.state().label(), now, Optional.of(kept)));
-                }
-            }
-            // Under the lock: another target's evaluation must not deliver an older view after this one.
-            deliver(List.copyOf(firing.values()), resolved);
         }
+        for (Alert a : nowFiring.values()) {
+            Alert previous = firing.get(a.key());
+            Alert kept = previous == null ? a : a.withStartsAt(previous.startsAt());
+            firing.put(a.key(), kept);
+            if (previous == null) {
+                LOG.warn("target={} event=alert_firing alertname={} severity={} summary=\"{}\"",
+                        a.target(), a.name(), a.severity().label(), a.summary());
+                publish(event(ImportEvent.Kind.ALERT_FIRING, s, s.state().label(), s.state().label(), now, Optional.of(kept)));
+            } else if (previous.severity() != a.severity()) {
+                // Same alert, new severity (e.g. a warning TargetDown becomes critical on a 401):
+                // humans on webhooks hear it too, as Alertmanager does through the new labelset.
+                LOG.warn("target={} event=alert_severity_changed alertname={} from={} to={}",
+                        a.target(), a.name(), previous.severity().label(), a.severity().label());
+                publish(event(ImportEvent.Kind.ALERT_FIRING, s, s.state().label(), s.state().label(), now, Optional.of(kept)));
+            }
+        }
+        // Under the lock: another target's evaluation must not deliver an older view after this one.
+        deliver(List.copyOf(firing.values()), resolved);
         for (Alert r : resolved) {
             LOG.info("target={} event=alert_resolved alertname={} severity={} firing_since={}",
                     r.target(), r.name(), r.severity().label(), r.startsAt());

@@ -39,6 +39,27 @@ class AlertEvaluatorTargetDownTest {
     }
 
     @Test
+    void a_target_whose_next_poll_is_far_off_goes_down_on_the_timer_and_recovers_with_its_poll() throws Exception {
+        succeed();
+        fail(Outcome.RATE_LIMITED); // the next poll waits for a reset minutes away
+        clock.advance(Duration.ofSeconds(6));
+        assertEquals(List.of(), firing(), "no poll, no evaluation yet");
+
+        evaluator.evaluateAll(store::all);
+        assertEquals(List.of(Alert.TARGET_DOWN + "/warning"), firing());
+
+        succeed();
+        assertEquals(List.of(), firing());
+    }
+
+    @Test
+    void the_timer_does_not_evaluate_a_target_before_its_first_poll() {
+        clock.advance(Duration.ofMinutes(5));
+        evaluator.evaluateAll(store::all);
+        assertEquals(List.of(), firing());
+    }
+
+    @Test
     void a_failed_first_poll_is_not_yet_a_target_down() {
         fail(Outcome.TIMEOUT);
         assertEquals(List.of(), firing());
