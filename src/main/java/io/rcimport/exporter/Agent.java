@@ -166,7 +166,7 @@ public final class Agent implements AutoCloseable {
     }
 
     /** Starts the HTTP server and the polling. */
-    public Agent start() {
+    public synchronized Agent start() {
         StatusJson statusJson = new StatusJson(config.poll().staleAfter(), this::breakerState);
         metricsEndpoint = new MetricsEndpoint(importRegistry.getPrometheusRegistry(), meterRegistry.getPrometheusRegistry(),
                 clock, store::version);
@@ -186,9 +186,7 @@ public final class Agent implements AutoCloseable {
             }
         }, every, every, java.util.concurrent.TimeUnit.MILLISECONDS);
         warnAboutInsecureTargets(config.ownedTargets());
-        synchronized (this) {
-            scheduler.start(List.copyOf(pollers.values()));
-        }
+        scheduler.start(List.copyOf(pollers.values()));
         config.targetsFile().ifPresent(file -> {
             targetsFileStamp = FileStamp.of(file);
             timer.scheduleWithFixedDelay(this::checkTargetsFile, TARGETS_FILE_CHECK.toMillis(), TARGETS_FILE_CHECK.toMillis(),
@@ -291,11 +289,14 @@ public final class Agent implements AutoCloseable {
             }
         });
         store.retainTargets(wanted.keySet());
-        // The new configuration's poll, retry and breaker settings apply to targets (re)started now.
-        config = next;
+        // Only the targets change at runtime: every other section stays as the agent started with
+        // (the scheduler, the HTTP clients, staleness, alerting were built from it); those
+        // changes are reported as needing a restart.
+        config = new Config(previous.server(), previous.poll(), previous.retry(), previous.circuitBreaker(),
+                next.targets(), previous.alerting(), next.targetsFile(), next.shard());
         List<ResilientPoller> started = new java.util.ArrayList<>();
         for (Config.Target t : added) {
-            ResilientPoller p = pollerFor(t, next);
+            ResilientPoller p = pollerFor(t, config);
             pollers.put(t.name(), p);
             metrics.initTarget(t.name());
             started.add(p);
@@ -325,7 +326,7 @@ public final class Agent implements AutoCloseable {
         String message = "targets: " + wanted.size() + " (" + added.size() + " started, " + removed.size() + " stopped"
                 + ", of which changed " + added.stream().filter(t -> running.containsKey(t.name())).count() + ")"
                 + (restartOnly.isEmpty() ? "" : "; changes to " + String.join(", ", restartOnly)
-                        + " apply to restarted targets only, the rest needs a restart");
+                        + " need a restart (not applied)");
         LOG.info("event=reloaded {}", message);
         return new Reloader.Result(true, message);
     }

@@ -71,7 +71,10 @@ public final class PollScheduler implements AutoCloseable {
         long jitterBound = Math.max(1, Math.min(interval.toMillis(), MAX_START_JITTER.toMillis()));
         for (ResilientPoller poller : pollers) {
             Schedule s = new Schedule(poller);
-            schedules.put(poller.target(), s);
+            Schedule replaced = schedules.put(poller.target(), s);
+            if (replaced != null) {
+                cancel(replaced); // never two schedules for one target
+            }
             scheduleAt(s, random.nextLong(jitterBound));
         }
     }
@@ -80,11 +83,15 @@ public final class PollScheduler implements AutoCloseable {
     public void remove(String target) {
         Schedule s = schedules.remove(target);
         if (s != null) {
-            s.cancelled = true;
-            ScheduledFuture<?> f = s.next;
-            if (f != null) {
-                f.cancel(false);
-            }
+            cancel(s);
+        }
+    }
+
+    private static void cancel(Schedule s) {
+        s.cancelled = true;
+        ScheduledFuture<?> f = s.next;
+        if (f != null) {
+            f.cancel(false);
         }
     }
 
@@ -123,8 +130,9 @@ public final class PollScheduler implements AutoCloseable {
                 if (!s.cancelled) {
                     PollResult r = result != null ? result
                             : PollResult.Failure.of(Outcome.CONNECTION_ERROR, "poll failed: " + error.getClass().getSimpleName());
-                    durations.observe(s.poller.target(), Duration.between(started, clock.instant()));
-                    store.update(s.poller.target(), r);
+                    Duration took = Duration.between(started, clock.instant());
+                    // Dropped if a reload removed the target meanwhile: no series comes back to life.
+                    store.update(s.poller.target(), r).ifPresent(change -> durations.observe(s.poller.target(), took));
                 }
             } catch (RuntimeException e) {
                 LOG.error("target={} msg=\"recording a poll failed\"", s.poller.target(), e);

@@ -65,6 +65,8 @@ public final class ResilientPoller {
                 .failureRateThreshold(cb.failureRateThreshold())
                 .waitDurationInOpenState(cb.openFor())
                 .permittedNumberOfCallsInHalfOpenState(1)
+                // A trial poll that never reports back must not hold the half-open permit forever.
+                .maxWaitDurationInHalfOpenState(cb.openFor())
                 .automaticTransitionFromOpenToHalfOpenEnabled(false)
                 // Only a sick or unreachable server counts as a failure. Rate limiting does not:
                 // the server is healthy and asked us to slow down, and the scheduler already waits

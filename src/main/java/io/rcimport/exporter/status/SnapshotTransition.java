@@ -49,10 +49,15 @@ public final class SnapshotTransition {
                 ? prev.stateSince()
                 : Optional.of(now);
 
+        // Records are processed only while importing: the rate's window starts there (time spent
+        // new or ready would drag it down) and the rate is 0 in every other state.
         ProgressHistory history = status.operation()
+                .filter(op -> state == ImportState.IMPORTING)
                 .map(op -> prev.history().observe(op.id(), op.counts().processed(), now))
                 .orElse(ProgressHistory.empty());
-        OptionalDouble rate = history.ratePerSecond(now);
+        OptionalDouble rate = state == ImportState.IMPORTING
+                ? history.ratePerSecond(now)
+                : status.operation().isPresent() ? OptionalDouble.of(0) : OptionalDouble.empty();
         OptionalDouble eta = eta(state, status.counts(), rate);
         Optional<Instant> heartbeatSince = heartbeatSince(prev, status.operation(), now);
         boolean stalled = stalled(state, heartbeatSince, now, stallAfter);

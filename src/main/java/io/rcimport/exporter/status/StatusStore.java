@@ -19,6 +19,7 @@ import java.util.function.Consumer;
  * and never waits. Listeners are told of each change after the swap, on the poller's thread.
  */
 public final class StatusStore {
+    private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(StatusStore.class);
     private volatile Map<String, AtomicReference<TargetSnapshot>> targets;
     private final Clock clock;
     private final Duration stallAfter;
@@ -44,11 +45,14 @@ public final class StatusStore {
         listeners.add(listener);
     }
 
-    /** Applies one poll's result; returns what changed. */
-    public SnapshotTransition.Change update(String target, PollResult result) {
+    /**
+     * Applies one poll's result; returns what changed, or nothing for a target no longer known
+     * (a reload removed it while its last poll was in flight: that result is dropped).
+     */
+    public Optional<SnapshotTransition.Change> update(String target, PollResult result) {
         AtomicReference<TargetSnapshot> ref = targets.get(target);
         if (ref == null) {
-            throw new IllegalArgumentException("unknown target " + target);
+            return Optional.empty();
         }
         SnapshotTransition.Change change;
         // Polls of one target never overlap, so this loop runs once; it keeps the swap honest anyway.
@@ -61,9 +65,14 @@ public final class StatusStore {
         }
         updates.incrementAndGet();
         for (Consumer<SnapshotTransition.Change> l : listeners) {
-            l.accept(change);
+            try {
+                l.accept(change);
+            } catch (RuntimeException e) {
+                // One failing listener (a log line, a metric) must not cost the others (alerts).
+                LOG.error("target={} event=listener_failed msg=\"{}\"", target, e.toString());
+            }
         }
-        return change;
+        return Optional.of(change);
     }
 
     public Optional<TargetSnapshot> get(String target) {

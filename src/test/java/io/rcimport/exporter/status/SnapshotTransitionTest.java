@@ -39,11 +39,11 @@ class SnapshotTransitionTest {
     }
 
     private TargetSnapshot update(PollResult r) {
-        return store.update("main", r).current();
+        return store.update("main", r).orElseThrow().current();
     }
 
     private SnapshotTransition.Change change(PollResult r) {
-        return store.update("main", r);
+        return store.update("main", r).orElseThrow();
     }
 
     /** Polls every 5 s for {@code duration}, an import writing 50 records every 10 s. */
@@ -369,8 +369,23 @@ class SnapshotTransitionTest {
     }
 
     @Test
-    void updating_an_unknown_target_is_refused() {
-        org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class, () -> store.update("nope", none()));
+    void a_result_for_a_target_no_longer_known_is_dropped_and_tells_no_listener() {
+        List<SnapshotTransition.Change> heard = new java.util.ArrayList<>();
+        store.addListener(heard::add);
+        assertEquals(Optional.empty(), store.update("nope", none()));
+        assertEquals(List.of(), heard);
+        assertEquals(List.of("main"), store.names());
+    }
+
+    @Test
+    void the_rate_is_zero_outside_importing_and_counts_only_time_spent_importing() {
+        update(ready("op", 1000, clock.instant()));
+        clock.advance(Duration.ofMinutes(4)); // a long wait in ready must not dilute the rate
+        assertEquals(OptionalDouble.of(0), update(ready("op", 1000, clock.instant())).recordsPerSecond());
+        update(importing("op", 1000, 0, clock.instant()));
+        clock.advance(Duration.ofSeconds(20));
+        TargetSnapshot s = update(importing("op", 1000, 100, clock.instant()));
+        assertEquals(5.0, s.recordsPerSecond().getAsDouble(), 1e-9, "100 records in the 20 s spent importing");
     }
 
     @Test
