@@ -126,10 +126,10 @@ final class StatusPage {
             const REFRESH_MS = 2000;
             const $ = id => document.getElementById(id);
             const el = (tag, cls, text) => {
-              const e = document.createElement(tag);
-              if (cls) e.className = cls;
-              if (text != null) e.textContent = text;
-              return e;
+              const node = document.createElement(tag);
+              if (cls) node.className = cls;
+              if (text != null) node.textContent = text;
+              return node;
             };
             /* 250 -> "4m 10s"; 7385 -> "2h 3m"; null -> "–" */
             function human(sec) {
@@ -297,8 +297,8 @@ final class StatusPage {
                 $('last-refresh').textContent = new Date().toLocaleTimeString('en-GB');
                 $('last-refresh').dateTime = new Date().toISOString();
                 setConnection(true);
-              } catch (e) {
-                setConnection(false, e.name === 'AbortError' ? 'no answer within 5 s' : String(e.message || e));
+              } catch (err) {
+                setConnection(false, err.name === 'AbortError' ? 'no answer within 5 s' : String(err.message || err));
               } finally {
                 clearTimeout(timer);
                 busy = false;
