@@ -48,8 +48,8 @@ final class StatusPage {
             :root{--fg:#1f2329;--muted:#5f6670;--line:#e4e7ea;--blue:#1d74f5;--red:#c20a16;--green:#137a33;--amber:#a85200}
             *{box-sizing:border-box} [hidden]{display:none!important}
             body{font:15px/1.4 system-ui,-apple-system,"Segoe UI",Roboto,"DejaVu Sans",sans-serif;margin:0;color:var(--fg);background:#f4f5f7}
-            header{padding:1rem 1.5rem .6rem;background:#fff;border-bottom:1px solid var(--line)}
-            main{padding:1rem 1.5rem}
+            header{padding:1rem 1.25rem .6rem;background:#fff;border-bottom:1px solid var(--line)}
+            main{padding:1rem 1.25rem}
             h1{font-size:1.35rem;margin:0}
             .meta,.refresh{color:var(--muted);margin:.2rem 0}
             a{color:var(--blue)}
@@ -60,10 +60,10 @@ final class StatusPage {
             .summary .sum-importing.nonzero{background:#e6f0fe;color:#0b4fb3}
             .banner{margin:.6rem 0 0;padding:.6rem .9rem;border-radius:.4rem;background:var(--red);color:#fff;font-weight:600}
             .table-wrap{overflow-x:auto}
-            table{border-collapse:collapse;width:100%;background:#fff;border:1px solid var(--line)}
-            th,td{padding:.5rem .6rem;border-bottom:1px solid var(--line);text-align:left;vertical-align:top}
-            thead th{font-size:.75rem;text-transform:uppercase;letter-spacing:.03em;color:var(--muted);white-space:nowrap}
-            td.num,th.num{text-align:right;white-space:nowrap;font-variant-numeric:tabular-nums}
+            table{border-collapse:collapse;width:100%;background:#fff;border:1px solid var(--line);font-size:.9rem}
+            th,td{padding:.5rem .4rem;border-bottom:1px solid var(--line);text-align:left;vertical-align:top}
+            thead th{font-size:.72rem;text-transform:uppercase;letter-spacing:.03em;color:var(--muted);vertical-align:bottom}
+            td.num,th.num{text-align:right;font-variant-numeric:tabular-nums} td.num{white-space:nowrap}
             tr.alerting>th{box-shadow:inset 4px 0 var(--red)}
             tr.warning>th{box-shadow:inset 4px 0 #e26d0e}
             .target-name{font-weight:600}
@@ -75,22 +75,22 @@ final class StatusPage {
             .flag-stale{background:#fff1cc;color:#6b4600}
             .flag-down,.flag-invalid{background:#fde8ea;color:var(--red)}
             .flag-valid{background:#e7f5ec;color:var(--green)}
-            .status-text{font-family:ui-monospace,"DejaVu Sans Mono",monospace;font-size:.85rem;white-space:nowrap}
-            .col-progress,.col-state{white-space:nowrap}
-            .alert{display:block;margin-top:.3rem;font-size:.78rem;font-weight:600;color:var(--amber)}
+            .status-text{white-space:nowrap}
+            .col-progress{white-space:nowrap} .col-age{min-width:5.5rem}
+            .alert{display:block;margin-top:.3rem;font-size:.78rem;font-weight:600;color:var(--amber);white-space:nowrap}
             .alert.critical{color:var(--red)}
-            .bar{width:9rem;height:.8rem;background:#e4e7ea;border-radius:.4rem;overflow:hidden;display:inline-block;vertical-align:middle}
+            .bar{width:6.5rem;height:.8rem;background:#e4e7ea;border-radius:.4rem;overflow:hidden;display:inline-block;vertical-align:middle}
             .bar-fill{display:block;height:100%;width:0;background:var(--blue);transition:width .6s ease}
             tr.state-row-done .bar-fill{background:var(--green)} tr.state-row-error .bar-fill{background:var(--red)}
-            .pct{display:inline-block;min-width:3.6rem;text-align:right;font-variant-numeric:tabular-nums}
+            .pct{display:inline-block;min-width:3.4rem;text-align:right;font-variant-numeric:tabular-nums}
             .failed.nonzero{color:var(--red);font-weight:600}
             .sep{color:var(--muted)}
-            tr.is-stale td:not(.col-age):not(.col-error){opacity:.55}
+            tr.is-stale td:not(.col-age):not(.col-error):not(.col-breaker){opacity:.55}
             .breaker-open{color:var(--red);font-weight:600}.breaker-half_open{color:var(--amber);font-weight:600}
             .breaker-closed{color:var(--green)}
             .error-outcome{font-weight:600;color:var(--red)}
-            .error-message{display:block;font-size:.85rem;color:#4a4f56;max-width:28rem;overflow-wrap:anywhere}
-            .error-at,.muted{color:var(--muted);font-size:.8rem}
+            .error-message{display:block;font-size:.85rem;color:#4a4f56;min-width:10rem;max-width:18rem;overflow-wrap:anywhere}
+            .error-at,.muted{color:var(--muted);font-size:.8rem;white-space:nowrap}
             .error-outcome.none{font-weight:400}
             .sr-only{position:absolute;width:1px;height:1px;overflow:hidden;clip:rect(0 0 0 0);white-space:nowrap}
             </style></head><body>
@@ -206,14 +206,20 @@ final class StatusPage {
                    : alerts.length || t.stalled || !t.up ? ' warning' : '');
               c.down.hidden = !!t.up;
               c.alerts.replaceChildren(...alerts.map(a => {
-                const s = el('span', 'alert ' + String(a.severity), '⚠ ' + a.alertname + ' · ' + a.severity);
-                s.title = String(a.summary || '');
+                const name = String(a.alertname);
+                const s = el('span', 'alert ' + String(a.severity), '⚠ ' + name.replace(/^RocketChatImport/, '') + ' · ' + a.severity);
+                s.dataset.alertname = name;
+                s.title = name + ': ' + String(a.summary || '');
                 return s;
               }));
               c.state.textContent = state;
               c.state.className = 'badge state-badge state-' + state.replace(/[^a-z_]/g, '');
               c.stalled.hidden = !t.stalled;
-              c.status.textContent = op.status == null ? '–' : op.status;
+              /* importer_importing_messages -> "importing messages"; the raw step in the tooltip and data-status */
+              const status = op.status == null ? '' : String(op.status);
+              c.status.textContent = status ? status.replace(/^importer_/, '').replace(/_/g, ' ') : '–';
+              c.status.title = status;
+              c.status.dataset.status = status;
               c.valid.hidden = t.operation == null;
               c.valid.textContent = op.valid === false ? 'invalid' : 'valid';
               c.valid.className = 'flag ' + (op.valid === false ? 'flag-invalid' : 'flag-valid');
@@ -279,6 +285,8 @@ final class StatusPage {
                 $('refresh-status').textContent = 'Live, refreshing every 2 s';
               } else {
                 $('connection-error').textContent = why;
+                const waiting = $('placeholder');
+                if (waiting && !document.querySelector('tr.target-row')) waiting.cells[0].textContent = 'No data yet: waiting for the agent.';
                 banner.hidden = false;
                 $('refresh-status').textContent = 'Connection lost';
               }
