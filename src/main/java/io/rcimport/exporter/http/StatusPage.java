@@ -277,18 +277,23 @@ final class StatusPage {
               if (d.version != null) $('version').textContent = 'version ' + d.version;
             }
 
+            /* The live region changes only when the connection does: screen readers announce each change. */
+            function announce(text) {
+              if ($('refresh-status').textContent !== text) $('refresh-status').textContent = text;
+            }
+
             function setConnection(ok, why) {
               const banner = $('connection-lost');
               document.body.dataset.connection = ok ? 'ok' : 'lost';
               if (ok) {
                 banner.hidden = true;
-                $('refresh-status').textContent = 'Live, refreshing every 2 s';
+                announce('Live, refreshing every 2 s');
               } else {
                 $('connection-error').textContent = why;
                 const waiting = $('placeholder');
                 if (waiting && !document.querySelector('tr.target-row')) waiting.cells[0].textContent = 'No data yet: waiting for the agent.';
                 banner.hidden = false;
-                $('refresh-status').textContent = 'Connection lost';
+                announce('Connection lost');
               }
             }
 

@@ -106,6 +106,8 @@ class StatusPageBrowserIT {
     /** Upper bound for anything that should take seconds; generous for a loaded 2-core machine. */
     static final Duration WAIT = Duration.ofSeconds(40);
     /** Markup that would run if the page ever wrote a server string as HTML. */
+    /** How the page writes ETA and age: "45s", "4m 10s", "2h 3m", "1d 1h". */
+    static final String HUMAN_DURATION = "\\d+s|\\d+m \\d+s|\\d+h \\d+m|\\d+d \\d+h";
     static final String HOSTILE = "<img src=x onerror=window.__pwned=1><script>window.__pwned=2</script>";
 
     static final Path PROJECT = Path.of(System.getProperty("basedir", ".")).toAbsolutePath().normalize();
@@ -393,10 +395,14 @@ class StatusPageBrowserIT {
     @Test
     @Order(4)
     void rate_and_a_human_eta_appear_and_the_page_is_photographed_mid_import() throws Exception {
-        // The agent measures the rate over at least 10 s of history.
-        await("a rate in records per second and an ETA like 1m 40s", d ->
+        // The agent measures the rate over at least 10 s of history; by 10 % the picture shows a bar.
+        await("a rate in records per second, an ETA like 4m 10s, and 10 % done", d ->
                 text(cell(WORKSPACE, ".col-rate")).matches("\\d+(\\.\\d)? rec/s")
-                        && text(cell(WORKSPACE, ".col-eta")).matches("\\d+m \\d+s"));
+                        && text(cell(WORKSPACE, ".col-eta")).matches(HUMAN_DURATION)
+                        && percent(WORKSPACE) >= 10);
+        assertEquals(List.of("4m 10s", "2h 3m", "45s", "1d 1h", "–"), ((JavascriptExecutor) driver).executeScript(
+                "return [human(250), human(7385), human(45), human(90061), human(null)];"), "the page's duration format");
+        System.out.println("mid-import: rate " + text(cell(WORKSPACE, ".col-rate")) + ", ETA " + text(cell(WORKSPACE, ".col-eta")));
         String rate = text(cell(WORKSPACE, ".col-rate"));
         assertTrue(Double.parseDouble(rate.replace(" rec/s", "")) > 0, rate);
         assertEquals("importing", state(WORKSPACE));
