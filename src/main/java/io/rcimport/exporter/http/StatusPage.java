@@ -45,7 +45,7 @@ final class StatusPage {
             <meta name="viewport" content="width=device-width, initial-scale=1">
             <title>Rocket.Chat import status</title>
             <style>
-            :root{--fg:#1f2329;--muted:#5f6670;--line:#e4e7ea;--blue:#1d74f5;--red:#c20a16;--green:#137a33;--amber:#a85200}
+            :root{--fg:#1f2329;--muted:#5f6670;--line:#e4e7ea;--blue:#1565d8;--red:#c20a16;--green:#137a33;--amber:#a85200}
             *{box-sizing:border-box} [hidden]{display:none!important}
             body{font:15px/1.4 system-ui,-apple-system,"Segoe UI",Roboto,"DejaVu Sans",sans-serif;margin:0;color:var(--fg);background:#f4f5f7}
             header{padding:1rem 1.25rem .6rem;background:#fff;border-bottom:1px solid var(--line)}
