@@ -6,6 +6,7 @@ import io.rcimport.exporter.config.Config;
 import io.rcimport.exporter.config.ConfigException;
 import io.rcimport.exporter.config.ConfigLoader;
 import io.rcimport.exporter.config.ConfigSummary;
+import io.rcimport.exporter.config.ExposedSecrets;
 import io.rcimport.exporter.demo.SimulatedRocketChat;
 import io.rcimport.exporter.logging.LogFormat;
 import java.io.PrintStream;
@@ -144,6 +145,9 @@ public final class Main {
             }
             return BAD_CONFIG;
         }
+        if (options.config() != null) {
+            warnAboutPlaintextSecrets(options.config(), config.targetsFile());
+        }
         if (options.checkConfig()) {
             out.println("configuration OK");
             out.print(ConfigSummary.describe(config));
@@ -162,6 +166,13 @@ public final class Main {
                     : () -> DemoConfig.of(simulator.url(), Optional.of(ConfigLoader.load(file, env))));
         }
         return serve(config, clock, demo, source);
+    }
+
+    /** A file other users can read should not hold credentials in plain text: say so (keys, never values). */
+    private static void warnAboutPlaintextSecrets(Path configFile, Optional<Path> targetsFile) {
+        Logger log = LoggerFactory.getLogger(Main.class);
+        ExposedSecrets.warning(configFile).ifPresent(warning -> log.warn("{}", warning));
+        targetsFile.flatMap(ExposedSecrets::warning).ifPresent(warning -> log.warn("{}", warning));
     }
 
     private static int once(Config config, Clock clock, PrintStream out, SimulatedRocketChat demo) {

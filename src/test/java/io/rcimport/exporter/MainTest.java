@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.rcimport.exporter.testing.LogCapture;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.net.InetAddress;
@@ -12,6 +13,7 @@ import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
@@ -96,6 +98,36 @@ class MainTest {
         assertTrue(stdout().contains("configuration OK"), stdout());
         assertFalse(stdout().contains("s3cr3t-token-value"), stdout());
         assertFalse(stderr().contains("s3cr3t-token-value"), stderr());
+    }
+
+    @Test
+    void a_config_file_others_can_read_with_a_literal_token_gets_a_warning_naming_file_and_key(@TempDir Path dir) throws Exception {
+        Path file = dir.resolve("c.yaml");
+        Files.writeString(file, "targets:\n  - name: a\n    url: http://x\n    user_id: u\n    auth_token: Lit3ral-t0ken-value\n");
+        Files.setPosixFilePermissions(file, PosixFilePermissions.fromString("rw-r--r--"));
+        String logged;
+        try (LogCapture logs = LogCapture.start(false)) {
+            assertEquals(0, run(Map.of(), "--config", file.toString(), "--check-config"));
+            logged = String.join("\n", logs.lines());
+        }
+        assertTrue(logged.contains("WARN"), logged);
+        assertTrue(logged.contains("file=" + file.toAbsolutePath().normalize()), logged);
+        assertTrue(logged.contains("keys=targets[0].auth_token"), logged);
+        assertFalse(logged.contains("Lit3ral-t0ken-value"), logged);
+        assertFalse(stdout().contains("Lit3ral-t0ken-value") || stderr().contains("Lit3ral-t0ken-value"));
+    }
+
+    @Test
+    void a_config_file_only_its_owner_can_read_gets_no_warning(@TempDir Path dir) throws Exception {
+        Path file = dir.resolve("c.yaml");
+        Files.writeString(file, "targets:\n  - name: a\n    url: http://x\n    user_id: u\n    auth_token: Lit3ral-t0ken-value\n");
+        Files.setPosixFilePermissions(file, PosixFilePermissions.fromString("rw-------"));
+        String logged;
+        try (LogCapture logs = LogCapture.start(false)) {
+            assertEquals(0, run(Map.of(), "--config", file.toString(), "--check-config"));
+            logged = String.join("\n", logs.lines());
+        }
+        assertFalse(logged.contains("plaintext_secrets_readable"), logged);
     }
 
     @Test

@@ -63,17 +63,21 @@ public final class AlertEvaluator {
                     LOG.warn("target={} event=alert_firing alertname={} severity={} summary=\"{}\"",
                             a.target(), a.name(), a.severity().label(), a.summary());
                     publish(event(ImportEvent.Kind.ALERT_FIRING, s, s.state().label(), s.state().label(), now, Optional.of(kept)));
+                } else if (previous.severity() != a.severity()) {
+                    // Same alert, new severity (e.g. a warning TargetDown becomes critical on a 401):
+                    // humans on webhooks hear it too, as Alertmanager does through the new labelset.
+                    LOG.warn("target={} event=alert_severity_changed alertname={} from={} to={}",
+                            a.target(), a.name(), previous.severity().label(), a.severity().label());
+                    publish(event(ImportEvent.Kind.ALERT_FIRING, s, s.state().label(), s.state().label(), now, Optional.of(kept)));
                 }
             }
+            // Under the lock: another target's evaluation must not deliver an older view after this one.
+            deliver(List.copyOf(firing.values()), resolved);
         }
         for (Alert r : resolved) {
             LOG.info("target={} event=alert_resolved alertname={} severity={} firing_since={}",
                     r.target(), r.name(), r.severity().label(), r.startsAt());
             publish(event(ImportEvent.Kind.ALERT_RESOLVED, s, s.state().label(), s.state().label(), now, Optional.of(r)));
-        }
-        Collection<Alert> all = List.copyOf(firing.values());
-        for (AlertSink sink : sinks) {
-            sink.onAlerts(all, resolved);
         }
     }
 
@@ -89,10 +93,18 @@ public final class AlertEvaluator {
                 }
                 return false;
             });
+            deliver(List.copyOf(firing.values()), resolved);
         }
-        Collection<Alert> all = List.copyOf(firing.values());
+    }
+
+    /** Sinks never block (see {@link AlertSink}), so this may run under the lock; one failing sink skips none. */
+    private void deliver(Collection<Alert> all, List<Alert> resolved) {
         for (AlertSink sink : sinks) {
-            sink.onAlerts(all, resolved);
+            try {
+                sink.onAlerts(all, resolved);
+            } catch (RuntimeException ex) {
+                LOG.error("event=sink_failed msg=\"{}\"", ex.toString());
+            }
         }
     }
 

@@ -101,16 +101,16 @@ public final class AlertmanagerSink implements AlertSink {
     }
 
     private void push(Instant now) {
-        byte[] body;
         synchronized (this) {
             resolved.values().removeIf(r -> Duration.between(r.endedAt(), now).compareTo(RESOLVED_RESEND_FOR) > 0);
             if (firing.isEmpty() && resolved.isEmpty()) {
                 return;
             }
-            body = payload(now);
+            // Offered under the lock (offer never blocks): a re-send built from an older set must
+            // not reach a queue after a newer push, or an Alertmanager sees a resolved alert fire again.
+            DeliveryQueue.Payload p = new DeliveryQueue.Payload(payload(now), "application/json");
+            queues.forEach(q -> q.offer(p));
         }
-        DeliveryQueue.Payload p = new DeliveryQueue.Payload(body, "application/json");
-        queues.forEach(q -> q.offer(p));
     }
 
     private byte[] payload(Instant now) {

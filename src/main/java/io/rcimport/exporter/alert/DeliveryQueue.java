@@ -77,8 +77,13 @@ final class DeliveryQueue implements AutoCloseable {
                 while (queue.size() > (busy ? 1 : 0)) {
                     queue.pollLast();
                 }
-            } else if (queue.size() >= capacity) {
+            } else if (queue.size() - (busy ? 1 : 0) >= capacity) {
+                // Drop the oldest waiting one; the head, if busy, is in flight and gets its own outcome.
+                Payload inFlight = busy ? queue.pollFirst() : null;
                 queue.pollFirst();
+                if (inFlight != null) {
+                    queue.addFirst(inFlight);
+                }
                 dropped++;
                 counter.count(sink, DROPPED);
                 if (dropped == 1 || dropped % 100 == 0) {
@@ -110,14 +115,15 @@ final class DeliveryQueue implements AutoCloseable {
     }
 
     private void attempt(Payload payload, int attemptNo) {
-        HttpRequest.Builder b = HttpRequest.newBuilder(url)
-                .timeout(timeout)
-                .header("Content-Type", payload.contentType())
-                .header("User-Agent", "rocketchat-import-exporter")
-                .POST(HttpRequest.BodyPublishers.ofByteArray(payload.body()));
-        headers.forEach((name, value) -> b.header(name, value.reveal()));
         HttpRequest request;
         try {
+            HttpRequest.Builder b = HttpRequest.newBuilder(url)
+                    .timeout(timeout)
+                    .header("Content-Type", payload.contentType())
+                    .header("User-Agent", "rocketchat-import-exporter")
+                    .POST(HttpRequest.BodyPublishers.ofByteArray(payload.body()));
+            // header() validates at once: a refused name or value must not escape with the queue busy
+            headers.forEach((name, value) -> b.header(name, value.reveal()));
             request = b.build();
         } catch (IllegalArgumentException e) {
             finish(payload, REJECTED, "request could not be built: " + e.getClass().getSimpleName());
@@ -131,7 +137,7 @@ final class DeliveryQueue implements AutoCloseable {
                         return;
                     }
                     boolean retryable = error != null || response.statusCode() >= 500 || response.statusCode() == 429;
-                    String why = error != null ? error.getClass().getSimpleName() : "HTTP " + response.statusCode();
+                    String why = error != null ? unwrap(error).getClass().getSimpleName() : "HTTP " + response.statusCode();
                     if (!retryable) {
                         finish(payload, REJECTED, why);
                         return;
@@ -151,6 +157,11 @@ final class DeliveryQueue implements AutoCloseable {
                         finish(payload, DROPPED, "shutting down");
                     }
                 });
+    }
+
+    /** The failure itself, not the {@code CompletionException} the future wraps it in. */
+    private static Throwable unwrap(Throwable error) {
+        return error instanceof java.util.concurrent.CompletionException && error.getCause() != null ? error.getCause() : error;
     }
 
     /** Before a retry, a coalescing queue may hold something newer: send that instead. */
