@@ -167,7 +167,7 @@ public final class Agent implements AutoCloseable {
 
     /** Starts the HTTP server and the polling. */
     public synchronized Agent start() {
-        StatusJson statusJson = new StatusJson(config.poll().staleAfter(), this::breakerState);
+        StatusJson statusJson = new StatusJson(config.poll().staleAfter(), this::breakerState, this::firingAlerts);
         metricsEndpoint = new MetricsEndpoint(importRegistry.getPrometheusRegistry(), meterRegistry.getPrometheusRegistry(),
                 clock, store::version);
         server = new ApiServer(store, metricsEndpoint, statusJson, clock, version, config.server(),
@@ -368,11 +368,16 @@ public final class Agent implements AutoCloseable {
     /** Polls every target once (for {@code --once}) and returns the {@code /status} view. */
     public Map<String, Object> pollOnce(Duration limit) throws Exception {
         PollScheduler.pollOnce(List.copyOf(pollers.values()), store).get(limit.toMillis(), TimeUnit.MILLISECONDS);
-        return new StatusJson(config.poll().staleAfter(), this::breakerState).all(store.all(), clock.instant(), version);
+        return new StatusJson(config.poll().staleAfter(), this::breakerState, this::firingAlerts)
+                .all(store.all(), clock.instant(), version);
     }
 
     public boolean allUp() {
         return store.all().stream().allMatch(s -> s.up());
+    }
+
+    private List<io.rcimport.exporter.alert.Alert> firingAlerts(String target) {
+        return firingAlerts().stream().filter(a -> a.target().equals(target)).toList();
     }
 
     private String breakerState(String target) {

@@ -1,5 +1,6 @@
 package io.rcimport.exporter.http;
 
+import io.rcimport.exporter.alert.Alert;
 import io.rcimport.exporter.rocketchat.ImportCounts;
 import io.rcimport.exporter.rocketchat.ImportOperation;
 import io.rcimport.exporter.status.TargetSnapshot;
@@ -17,10 +18,18 @@ import java.util.function.Function;
 public final class StatusJson {
     private final Duration staleAfter;
     private final Function<String, String> breakerState;
+    private final Function<String, List<Alert>> firingAlerts;
 
+    /** Without alerts: every target's {@code alerts} is empty. */
     public StatusJson(Duration staleAfter, Function<String, String> breakerState) {
+        this(staleAfter, breakerState, target -> List.of());
+    }
+
+    /** {@code firingAlerts}: the agent's firing alerts of one target (for {@code alerts}). */
+    public StatusJson(Duration staleAfter, Function<String, String> breakerState, Function<String, List<Alert>> firingAlerts) {
         this.staleAfter = staleAfter;
         this.breakerState = breakerState;
+        this.firingAlerts = firingAlerts;
     }
 
     public Map<String, Object> all(List<TargetSnapshot> snapshots, Instant now, String version) {
@@ -58,6 +67,9 @@ public final class StatusJson {
         m.put("rate_limit_remaining", s.rateLimitRemaining().isPresent() ? s.rateLimitRemaining().getAsLong() : null);
         m.put("next_call_not_before", s.notBefore().map(Instant::toString).orElse(null));
         m.put("circuit_breaker", breakerState.apply(s.target()));
+        m.put("alerts", firingAlerts.apply(s.target()).stream()
+                .sorted(java.util.Comparator.comparing(Alert::name))
+                .map(StatusJson::alert).toList());
         return m;
     }
 
@@ -79,6 +91,15 @@ public final class StatusJson {
         counts.put("channels", c.channels());
         counts.put("messages", c.messages());
         m.put("count", counts);
+        return m;
+    }
+
+    private static Map<String, Object> alert(Alert a) {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("alertname", a.name());
+        m.put("severity", a.severity().label());
+        m.put("summary", a.summary());
+        m.put("starts_at", a.startsAt().toString());
         return m;
     }
 

@@ -239,6 +239,7 @@ class ApiServerTest {
         assertFalse(main.path("stalled").asBoolean());
         assertTrue(main.path("last_error").isNull());
         assertEquals("closed", main.path("circuit_breaker").asText());
+        assertTrue(main.path("alerts").isArray() && main.path("alerts").isEmpty(), "no alert source: an empty list");
         JsonNode backup = root.path("targets").get(1);
         assertEquals("backup", backup.path("target").asText());
         assertEquals("unknown", backup.path("state").asText());
