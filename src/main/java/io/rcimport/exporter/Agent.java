@@ -362,6 +362,11 @@ public final class Agent implements AutoCloseable {
         return server == null ? -1 : server.port();
     }
 
+    /** The circuit breaker of a running target (tests: a reload keeps an unchanged target's breaker). */
+    Optional<CircuitBreaker> breaker(String target) {
+        return breakers.find(target);
+    }
+
     public StatusStore store() {
         return store;
     }
