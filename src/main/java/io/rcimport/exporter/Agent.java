@@ -69,6 +69,8 @@ public final class Agent implements AutoCloseable {
     private final Map<String, ResilientPoller> pollers = new java.util.LinkedHashMap<>();
     private final PollScheduler scheduler;
     private final JvmGcMetrics gcMetrics;
+    /** Held here: Micrometer keeps only a weak reference to a function counter's object. */
+    private final ProcessCpu processCpu = new ProcessCpu();
     private final Optional<ConfigSource> source;
     private ApiServer server;
     private MetricsEndpoint metricsEndpoint;
@@ -92,6 +94,14 @@ public final class Agent implements AutoCloseable {
         this.source = source;
         this.version = Version.current();
         this.meterRegistry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+        // Two of ProcessorMetrics' names fail `promtool check metrics` (process_cpu_time_ns_total:
+        // abbreviated unit; system_cpu_count: a "_count" suffix on a gauge). Drop them and export
+        // the standard process_cpu_seconds_total instead.
+        meterRegistry.config().meterFilter(io.micrometer.core.instrument.config.MeterFilter.deny(id ->
+                id.getName().equals("process.cpu.time") || id.getName().equals("system.cpu.count")));
+        io.micrometer.core.instrument.FunctionCounter.builder("process.cpu", processCpu, ProcessCpu::seconds)
+                .baseUnit("seconds").description("CPU time used by the process")
+                .register(meterRegistry);
         new JvmMemoryMetrics().bindTo(meterRegistry);
         this.gcMetrics = new JvmGcMetrics();
         gcMetrics.bindTo(meterRegistry);
@@ -120,6 +130,15 @@ public final class Agent implements AutoCloseable {
         }
         this.scheduler = new PollScheduler(timer, store, clock, config.poll().interval(), pollDeadline(config),
                 RandomGenerator.getDefault(), metrics::observePollDuration);
+    }
+
+    /** CPU seconds of this process, from the JDK's OperatingSystemMXBean. */
+    private static final class ProcessCpu {
+        private final java.lang.management.OperatingSystemMXBean os = java.lang.management.ManagementFactory.getOperatingSystemMXBean();
+
+        double seconds() {
+            return os instanceof com.sun.management.OperatingSystemMXBean sun ? sun.getProcessCpuTime() / 1e9 : Double.NaN;
+        }
     }
 
     private ResilientPoller pollerFor(Config.Target target, Config config) {

@@ -7,6 +7,7 @@ import io.rcimport.exporter.config.ConfigException;
 import io.rcimport.exporter.config.ConfigLoader;
 import io.rcimport.exporter.config.ConfigSummary;
 import io.rcimport.exporter.demo.SimulatedRocketChat;
+import io.rcimport.exporter.logging.LogFormat;
 import java.io.PrintStream;
 import java.nio.file.Path;
 import java.time.Clock;
@@ -34,6 +35,7 @@ public final class Main {
                                 with --config, the file's settings are kept and its targets replaced
               --check-config    validate the configuration, print a summary, exit
               --once            poll every target once, print the status as JSON, exit
+              --log-format F    text (default) or json (one object per line, for log pipelines)
               --help            this text
               --version         print the version
 
@@ -60,12 +62,14 @@ public final class Main {
     }
 
     /** Parsed flags. */
-    record Options(Path config, boolean demo, boolean checkConfig, boolean once, boolean help, boolean version) {
+    record Options(Path config, boolean demo, boolean checkConfig, boolean once, boolean help, boolean version,
+                   LogFormat logFormat) {
     }
 
     static Options parse(String[] args) throws IllegalArgumentException {
         Path config = null;
         boolean demo = false, check = false, once = false, help = false, version = false;
+        LogFormat logFormat = LogFormat.TEXT;
         for (int i = 0; i < args.length; i++) {
             String a = args[i];
             switch (a) {
@@ -76,6 +80,12 @@ public final class Main {
                     config = Path.of(args[++i]);
                 }
                 case "--demo" -> demo = true;
+                case "--log-format" -> {
+                    if (i + 1 >= args.length) {
+                        throw new IllegalArgumentException("--log-format needs text or json");
+                    }
+                    logFormat = LogFormat.parse(args[++i]);
+                }
                 case "--check-config" -> check = true;
                 case "--once" -> once = true;
                 case "--help", "-h" -> help = true;
@@ -83,6 +93,8 @@ public final class Main {
                 default -> {
                     if (a.startsWith("--config=")) {
                         config = Path.of(a.substring("--config=".length()));
+                    } else if (a.startsWith("--log-format=")) {
+                        logFormat = LogFormat.parse(a.substring("--log-format=".length()));
                     } else {
                         throw new IllegalArgumentException("unknown argument: " + a);
                     }
@@ -92,7 +104,7 @@ public final class Main {
         if (!help && !version && config == null && !demo) {
             throw new IllegalArgumentException("--config FILE or --demo is required");
         }
-        return new Options(config, demo, check, once, help, version);
+        return new Options(config, demo, check, once, help, version, logFormat);
     }
 
     static int run(String[] args, PrintStream out, PrintStream err, Map<String, String> env) {
@@ -104,6 +116,7 @@ public final class Main {
             err.print(USAGE);
             return BAD_USAGE;
         }
+        options.logFormat().apply();
         if (options.help()) {
             out.print(USAGE);
             return OK;
@@ -166,7 +179,18 @@ public final class Main {
 
     private static int serve(Config config, Clock clock, SimulatedRocketChat demo, Optional<Agent.ConfigSource> source) {
         Logger log = LoggerFactory.getLogger(Main.class);
-        Agent agent = new Agent(config, clock, source).start();
+        Agent agent = new Agent(config, clock, source);
+        try {
+            agent.start();
+        } catch (RuntimeException e) {
+            // e.g. the port is taken: exit, so that a supervisor (Docker, Kubernetes, systemd)
+            // sees it and restarts us, instead of a process that polls but serves nothing.
+            log.error("event=start_failed listen={}:{} error=\"{}\"", config.server().host(), config.server().port(),
+                    e.getMessage());
+            agent.stop(Duration.ZERO);
+            closeQuietly(demo);
+            return BAD_CONFIG;
+        }
         log.info("event=started version={} listen={}:{} targets={} interval={}s{}", Version.current(),
                 config.server().host(), agent.port(), config.targets().size(), config.poll().interval().toSeconds(),
                 demo == null ? "" : " demo=" + demo.url());

@@ -2,13 +2,17 @@ package io.rcimport.exporter;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
+import java.net.InetAddress;
+import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -71,6 +75,17 @@ class MainTest {
         Files.writeString(file, "poll:\n  intervall: 15s\ntargets:\n  - name: a\n    url: http://x\n    user_id: u\n    auth_token: t\n");
         assertEquals(1, run(Map.of(), "--config", file.toString(), "--check-config"));
         assertTrue(stderr().contains("poll.intervall"), stderr());
+    }
+
+    @Test
+    void a_port_already_in_use_exits_1_instead_of_running_without_a_server(@TempDir Path dir) throws Exception {
+        try (ServerSocket taken = new ServerSocket(0, 1, InetAddress.getByName("127.0.0.1"))) {
+            Path file = dir.resolve("c.yaml");
+            Files.writeString(file, "server:\n  host: 127.0.0.1\n  port: " + taken.getLocalPort()
+                    + "\ntargets:\n  - name: a\n    url: http://127.0.0.1:9\n    user_id: u\n    auth_token: t\n");
+            int code = assertTimeoutPreemptively(Duration.ofSeconds(30), () -> run(Map.of(), "--config", file.toString()));
+            assertEquals(1, code);
+        }
     }
 
     @Test

@@ -19,7 +19,12 @@ public final class AlertConditions {
     private AlertConditions() {
     }
 
-    public static List<Alert> evaluate(TargetSnapshot s, Instant now, Duration staleAfter) {
+    /**
+     * @param watchedSince when the agent began polling the target: a target that has never had a
+     *                     good poll is down only once {@code staleAfter} has passed since then, so
+     *                     one failed first poll (a timeout at startup, a 429) pages nobody
+     */
+    public static List<Alert> evaluate(TargetSnapshot s, Instant now, Duration staleAfter, Instant watchedSince) {
         List<Alert> firing = new ArrayList<>(2);
         String target = s.target();
         Optional<ImportOperation> op = s.operation();
@@ -51,7 +56,8 @@ public final class AlertConditions {
                         now));
             }
         }
-        if (s.polled() && s.stale(now, staleAfter)) {
+        Instant lastGoodOrStart = s.lastSuccessAt().orElse(watchedSince);
+        if (s.polled() && Duration.between(lastGoodOrStart, now).compareTo(staleAfter) > 0) {
             boolean human = s.lastOutcome().map(o -> o.needsHuman()).orElse(false);
             String outcome = s.lastOutcome().map(o -> o.label()).orElse("none");
             String last = s.lastSuccessAt().map(Instant::toString).orElse("never");

@@ -28,6 +28,8 @@ public final class AlertEvaluator {
     private final List<AlertSink> sinks;
     /** Firing alerts by key, across all targets. */
     private final Map<String, Alert> firing = new ConcurrentHashMap<>();
+    /** When each target's first poll result arrived: "no good poll for stale_after" counts from there. */
+    private final Map<String, Instant> watchedSince = new ConcurrentHashMap<>();
 
     public AlertEvaluator(Clock clock, Duration staleAfter, List<AlertSink> sinks) {
         this.clock = clock;
@@ -41,7 +43,8 @@ public final class AlertEvaluator {
         change.transition().ifPresent(t -> publish(event(ImportEvent.Kind.STATE_CHANGE, s, t.from().label(), t.to().label(), now, Optional.empty())));
 
         Map<String, Alert> nowFiring = new LinkedHashMap<>();
-        for (Alert a : AlertConditions.evaluate(s, now, staleAfter)) {
+        Instant since = watchedSince.computeIfAbsent(s.target(), t -> now);
+        for (Alert a : AlertConditions.evaluate(s, now, staleAfter, since)) {
             nowFiring.put(a.key(), a);
         }
         List<Alert> resolved = new ArrayList<>();
@@ -76,6 +79,7 @@ public final class AlertEvaluator {
 
     /** Forget a removed target: its alerts resolve. */
     public void removeTarget(String target) {
+        watchedSince.remove(target);
         List<Alert> resolved = new ArrayList<>();
         synchronized (firing) {
             firing.values().removeIf(a -> {

@@ -75,7 +75,8 @@ public sealed interface Fault
 
     /**
      * Accept the request and never answer, until the fault is changed (then the request is
-     * answered normally) or the server is closed (then its connection drops).
+     * answered normally) or the server is closed (then its answer is cut like
+     * {@link #droppedConnection()}'s: half a body, then the connection drops).
      */
     record Hang() implements Fault {
     }

@@ -41,7 +41,7 @@ final class FaultResponder {
         } else if (fault instanceof Fault.Trickle t) {
             trickle(ctx, t);
         } else if (fault instanceof Fault.Hang) {
-            hung.hold(ctx, normally);
+            hung.hold(ctx, normally, cut -> truncated(cut, new Fault.Truncated(true)));
         } else if (fault instanceof Fault.Random r) {
             answer(ctx, r.pick(), normally);
         } else {

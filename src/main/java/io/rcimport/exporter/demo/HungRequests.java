@@ -9,9 +9,13 @@ import java.util.concurrent.CompletableFuture;
 
 /**
  * Requests held without an answer ({@link Fault.Hang}), parked as Javalin futures: they hold no
- * thread. Released either into a normal answer (the fault was changed) or by dropping their
- * connection (the server is closing). At most {@link #MAX} are held; beyond that the oldest is
- * dropped, so a long soak cannot pile them up.
+ * thread. Released either into a normal answer (the fault was changed) or into a cut one (the
+ * server is closing). At most {@link #MAX} are held; beyond that the oldest is cut, so a long soak
+ * cannot pile them up.
+ *
+ * <p>A cut answer sends some bytes before dropping the connection. A connection closed before any
+ * byte makes the JDK client retry the GET at once, and a retry that reaches a Jetty in the middle
+ * of stopping can be accepted and then never served nor closed.
  */
 final class HungRequests {
     static final int MAX = 256;
@@ -24,7 +28,7 @@ final class HungRequests {
     private final Deque<CompletableFuture<Boolean>> held = new ArrayDeque<>();
     private boolean closed;
 
-    void hold(Context ctx, Answer normally) {
+    void hold(Context ctx, Answer normally, Answer cut) {
         CompletableFuture<Boolean> release = new CompletableFuture<>();
         CompletableFuture<Boolean> evicted = null;
         synchronized (this) {
@@ -41,12 +45,8 @@ final class HungRequests {
             evicted.complete(false);
         }
         ctx.future(() -> release.thenAccept(answer -> {
-            if (!answer) {
-                Connections.drop(ctx);
-                return;
-            }
             try {
-                normally.write(ctx);
+                (answer ? normally : cut).write(ctx);
             } catch (Exception e) {
                 Connections.drop(ctx);
             }
@@ -62,7 +62,7 @@ final class HungRequests {
         releaseAll(true);
     }
 
-    /** The server is closing: every held request's connection drops, and new ones are dropped at once. */
+    /** The server is closing: every held request gets its cut answer, and so do new ones at once. */
     void dropAll() {
         synchronized (this) {
             closed = true;

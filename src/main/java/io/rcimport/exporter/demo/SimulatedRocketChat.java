@@ -162,7 +162,7 @@ public final class SimulatedRocketChat implements AutoCloseable {
         return hung.size();
     }
 
-    /** Stops serving: hung and trickling requests lose their connections. Idempotent. */
+    /** Stops serving: hung and trickling requests get their answers cut off. Idempotent. */
     @Override
     public synchronized void close() {
         closing.countDown();

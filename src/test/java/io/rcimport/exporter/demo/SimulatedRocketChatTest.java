@@ -220,7 +220,7 @@ class SimulatedRocketChatTest {
         assertEquals(200, ok.statusCode());
         assertEquals(429, refused.statusCode());
         assertTrue(refused.body().contains("You must wait 60 seconds"), refused.body());
-        for (HttpResponse<String> r : new HttpResponse[] {ok, refused}) {
+        for (HttpResponse<String> r : List.of(ok, refused)) {
             assertFalse(header(r, "X-RateLimit-Limit").isPresent());
             assertFalse(header(r, "X-RateLimit-Remaining").isPresent());
             assertFalse(header(r, "X-RateLimit-Reset").isPresent());
