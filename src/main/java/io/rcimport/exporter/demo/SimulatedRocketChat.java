@@ -38,6 +38,12 @@ public final class SimulatedRocketChat implements AutoCloseable {
     public static final String IMPORT_STATUS = "/api/v1/import.status";
     public static final String LOGIN = "/api/v1/login";
     public static final String INFO = "/api/info";
+    /**
+     * One server standing in for many: {@code /t/NAME/api/v1/import.status} answers as
+     * {@link #IMPORT_STATUS} does, and is counted per NAME ({@link #traffic()}). A target's url
+     * is then {@code http://127.0.0.1:PORT/t/NAME} (the client appends the API path).
+     */
+    public static final String TARGET_PREFIX = "/t/";
 
     public static final String DEMO_USER_ID = "demo-user";
     public static final String DEMO_AUTH_TOKEN = "demo-token";
@@ -55,6 +61,7 @@ public final class SimulatedRocketChat implements AutoCloseable {
     private final ObjectMapper json = new ObjectMapper();
     private final LongAdder requests = new LongAdder();
     private final Map<String, LongAdder> requestsByPath = new ConcurrentHashMap<>();
+    private final Map<String, TargetCounter> perTarget = new ConcurrentHashMap<>();
     private volatile Fault fault = Fault.none();
     private Javalin app;
     private int boundPort = -1;
@@ -109,6 +116,7 @@ public final class SimulatedRocketChat implements AutoCloseable {
             cfg.http.compressionStrategy = CompressionStrategy.NONE;
             cfg.routes.before(this::count);
             cfg.routes.get(IMPORT_STATUS, ctx -> serve(ctx, "GET " + IMPORT_STATUS, this::importStatus));
+            cfg.routes.get(TARGET_PREFIX + "{target}" + IMPORT_STATUS, this::targetStatus);
             cfg.routes.post(LOGIN, ctx -> serve(ctx, "POST " + LOGIN, this::login));
             cfg.routes.get(INFO, ctx -> serve(ctx, "GET " + INFO, this::info));
         });
@@ -155,6 +163,48 @@ public final class SimulatedRocketChat implements AutoCloseable {
     public long requestCount(String path) {
         LongAdder n = requestsByPath.get(path);
         return n == null ? 0 : n.sum();
+    }
+
+    /**
+     * Per target of the {@link #TARGET_PREFIX} routes: requests, and overlaps, i.e. requests that
+     * arrived while another request for the same target, started less than {@code overlapWindow}
+     * ago, was still being answered. A client that gave up on a request (its timeout) and sends
+     * the next one is no overlap, so pass the client's timeout; requests parked by
+     * {@link Fault.Hang} are not counted as being answered.
+     */
+    public Map<String, Traffic> traffic(Duration overlapWindow) {
+        Map<String, Traffic> out = new java.util.TreeMap<>();
+        perTarget.forEach((name, c) -> out.put(name, c.traffic(overlapWindow)));
+        return out;
+    }
+
+    /** What one target's route saw. */
+    public record Traffic(long requests, long overlaps) {
+    }
+
+    private static final class TargetCounter {
+        private final java.util.List<Long> inFlightSince = new java.util.ArrayList<>();
+        private final java.util.List<Long> overlapAges = new java.util.ArrayList<>();
+        private long requests;
+
+        synchronized long begin() {
+            long now = System.nanoTime();
+            requests++;
+            for (long since : inFlightSince) {
+                overlapAges.add(now - since);
+            }
+            inFlightSince.add(now);
+            return now;
+        }
+
+        synchronized void end(long started) {
+            inFlightSince.remove(Long.valueOf(started));
+        }
+
+        synchronized Traffic traffic(Duration window) {
+            long overlaps = overlapAges.stream().filter(age -> age < window.toNanos()).count();
+            return new Traffic(requests, overlaps);
+        }
     }
 
     /** Requests currently held by a {@link Fault.Hang}. */
@@ -214,6 +264,16 @@ public final class SimulatedRocketChat implements AutoCloseable {
             return;
         }
         respond(ctx, 200, simulation.statusJson());
+    }
+
+    private void targetStatus(Context ctx) throws Exception {
+        TargetCounter counter = perTarget.computeIfAbsent(ctx.pathParam("target"), t -> new TargetCounter());
+        long started = counter.begin();
+        try {
+            serve(ctx, "GET " + ctx.path(), this::importStatus); // each target its own rate limit, as separate servers
+        } finally {
+            counter.end(started); // a hung request is parked by now: it no longer counts as being answered
+        }
     }
 
     private boolean authenticated(String userId, String token) {
