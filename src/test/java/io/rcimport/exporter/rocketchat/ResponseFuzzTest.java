@@ -1,5 +1,6 @@
 package io.rcimport.exporter.rocketchat;
 
+import com.code_intelligence.jazzer.junit.DictionaryEntries;
 import com.code_intelligence.jazzer.junit.FuzzTest;
 import java.net.http.HttpHeaders;
 import java.nio.charset.StandardCharsets;
@@ -29,6 +30,10 @@ class ResponseFuzzTest {
      * The parser returns a status or throws {@link InvalidResponseException} with a short,
      * one-line message; nothing else ever escapes it.
      */
+    @DictionaryEntries({"\"state\":", "\"operation\":", "\"count\":", "\"success\":", "\"_id\":", "\"type\":",
+            "\"importerKey\":", "\"status\":", "\"valid\":", "\"ts\":", "\"_updatedAt\":", "\"$date\":",
+            "\"total\":", "\"completed\":", "\"error\":", "\"users\":", "\"channels\":", "\"messages\":",
+            "\"importing\"", "\"importer_importing_messages\"", "\"2024-02-29T12:00:00.000Z\"", "true", "false", "null", "{}", "[]"})
     @FuzzTest(maxDuration = "3m")
     void parser_returns_a_status_or_throws_only_invalid_response(byte[] body) {
         try {
@@ -52,6 +57,8 @@ class ResponseFuzzTest {
      * </pre>
      * so a seed is two bytes ({@code 00 00} = 200, no headers) followed by a recorded body.
      */
+    @DictionaryEntries({"{\"error\":\"", "{\"message\":\"", "\"errorType\":\"error-too-many-requests\"", "[error-too-many-requests]",
+            "wait 42 seconds", "totp", "application/json", "text/html", "{\"state\":\"none\",\"success\":true}"})
     @FuzzTest(maxDuration = "3m")
     void classifier_gives_exactly_one_bounded_outcome(byte[] input) {
         Input in = new Input(input);
