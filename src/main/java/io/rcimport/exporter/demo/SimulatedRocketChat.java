@@ -178,32 +178,59 @@ public final class SimulatedRocketChat implements AutoCloseable {
         return out;
     }
 
-    /** What one target's route saw. */
-    public record Traffic(long requests, long overlaps) {
+    /**
+     * What one target's route saw. {@code overlapsByEarlierAnswer} counts the overlaps by what the
+     * request that was still being answered got ({@code normal}, or the fault's kind, e.g.
+     * {@code HugeBody}), so a soak can tell a client that sent two requests at once from a server
+     * still busy with an answer the client had already given up on.
+     */
+    public record Traffic(long requests, long overlaps, Map<String, Long> overlapsByEarlierAnswer) {
+        public Traffic {
+            overlapsByEarlierAnswer = Map.copyOf(overlapsByEarlierAnswer);
+        }
+
+        public Traffic(long requests, long overlaps) {
+            this(requests, overlaps, Map.of());
+        }
+    }
+
+    private record Overlap(long ageNanos, String earlierAnswer) {
     }
 
     private static final class TargetCounter {
-        private final java.util.List<Long> inFlightSince = new java.util.ArrayList<>();
-        private final java.util.List<Long> overlapAges = new java.util.ArrayList<>();
+        private final Map<Long, Context> inFlight = new java.util.HashMap<>();
+        private final java.util.List<Overlap> overlaps = new java.util.ArrayList<>();
         private long requests;
 
-        synchronized long begin() {
+        synchronized long begin(Context ctx) {
             long now = System.nanoTime();
-            requests++;
-            for (long since : inFlightSince) {
-                overlapAges.add(now - since);
+            while (inFlight.containsKey(now)) {
+                now++;
             }
-            inFlightSince.add(now);
+            requests++;
+            for (Map.Entry<Long, Context> e : inFlight.entrySet()) {
+                // Read now, while the earlier request is still being answered (Jetty recycles finished ones).
+                String kind = e.getValue().attribute(FaultResponder.ANSWER_ATTRIBUTE);
+                overlaps.add(new Overlap(now - e.getKey(), kind == null ? "normal" : kind));
+            }
+            inFlight.put(now, ctx);
             return now;
         }
 
         synchronized void end(long started) {
-            inFlightSince.remove(Long.valueOf(started));
+            inFlight.remove(started);
         }
 
         synchronized Traffic traffic(Duration window) {
-            long overlaps = overlapAges.stream().filter(age -> age < window.toNanos()).count();
-            return new Traffic(requests, overlaps);
+            Map<String, Long> byAnswer = new java.util.TreeMap<>();
+            long n = 0;
+            for (Overlap o : overlaps) {
+                if (o.ageNanos() < window.toNanos()) {
+                    n++;
+                    byAnswer.merge(o.earlierAnswer(), 1L, Long::sum);
+                }
+            }
+            return new Traffic(requests, n, byAnswer);
         }
     }
 
@@ -268,7 +295,7 @@ public final class SimulatedRocketChat implements AutoCloseable {
 
     private void targetStatus(Context ctx) throws Exception {
         TargetCounter counter = perTarget.computeIfAbsent(ctx.pathParam("target"), t -> new TargetCounter());
-        long started = counter.begin();
+        long started = counter.begin(ctx);
         try {
             serve(ctx, "GET " + ctx.path(), this::importStatus); // each target its own rate limit, as separate servers
         } finally {

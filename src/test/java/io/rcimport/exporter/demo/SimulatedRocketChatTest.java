@@ -309,6 +309,8 @@ class SimulatedRocketChatTest {
         http.send(request, HttpResponse.BodyHandlers.ofString());
         first.get();
         assertEquals(1, server.traffic(Duration.ofMinutes(1)).get("alpha").overlaps());
+        assertEquals(java.util.Map.of("Trickle", 1L), server.traffic(Duration.ofMinutes(1)).get("alpha").overlapsByEarlierAnswer());
+        assertEquals(0, server.traffic(Duration.ofMillis(50)).get("alpha").overlaps(), "older than the window: no overlap");
 
         server.setFault(Fault.hang());
         http.sendAsync(HttpRequest.newBuilder(server.url().resolve("/t/beta" + SimulatedRocketChat.IMPORT_STATUS)).build(),

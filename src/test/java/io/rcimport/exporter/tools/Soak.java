@@ -229,6 +229,8 @@ public final class Soak {
         double naive = pollsAtEnd.size() * window / (o.interval().toMillis() / 1000.0);
         Map<String, SimulatedRocketChat.Traffic> traffic = fake.traffic(o.timeout());
         long overlaps = traffic.values().stream().mapToLong(SimulatedRocketChat.Traffic::overlaps).sum();
+        Map<String, Long> overlapsByAnswer = new TreeMap<>();
+        traffic.values().forEach(t -> t.overlapsByEarlierAnswer().forEach((k, v) -> overlapsByAnswer.merge(k, v, Long::sum)));
         long requests = traffic.values().stream().mapToLong(SimulatedRocketChat.Traffic::requests).sum();
 
         System.out.println();
@@ -240,9 +242,15 @@ public final class Soak {
         System.out.printf(Locale.ROOT, "outcomes          %s%n", totals(outcomes, outcomesAtStart));
         System.out.printf(Locale.ROOT, "missed polls      %d targets short by more than one poll (%d after a rate-limit wait, %d with the breaker open, %d unexplained)%n",
                 missed.size(), missedRateLimited, missedBreaker, missed.size() - missedRateLimited - missedBreaker);
+        missed.sort(java.util.Comparator.comparing((String m) -> !m.contains("(rate_limited 0, circuit_open 0)")));
         missed.stream().limit(10).forEach(m -> System.out.println("                  " + m));
         System.out.printf(Locale.ROOT, "overlapping polls %d (requests for one target while another for it, younger than the %s timeout, was being answered; %d requests seen by the fake)%n",
                 overlaps, o.timeout(), requests);
+        if (overlaps > 0) {
+            System.out.println("                  by what the earlier request was answered with: " + overlapsByAnswer
+                    + " (a fault the agent had already given up on before its timeout, e.g. a body over the cap,"
+                    + " is the server still writing, not the agent polling twice)");
+        }
         System.out.printf(Locale.ROOT, "agent alive       %s%n", alive ? "yes" : "NO");
         report(load, samples);
         System.out.println("heap after GC     " + heap);
