@@ -202,8 +202,9 @@ public final class SimulatedRocketChat implements AutoCloseable {
         private final java.util.List<Overlap> overlaps = new java.util.ArrayList<>();
         private long requests;
 
-        synchronized long begin(Context ctx) {
-            long now = System.nanoTime();
+        /** @param received when the request arrived ({@link System#nanoTime()} scale), not when a thread got to it */
+        synchronized long begin(Context ctx, long received) {
+            long now = received;
             while (inFlight.containsKey(now)) {
                 now++;
             }
@@ -295,12 +296,29 @@ public final class SimulatedRocketChat implements AutoCloseable {
 
     private void targetStatus(Context ctx) throws Exception {
         TargetCounter counter = perTarget.computeIfAbsent(ctx.pathParam("target"), t -> new TargetCounter());
-        long started = counter.begin(ctx);
+        long started = counter.begin(ctx, receivedNanos(ctx));
         try {
             serve(ctx, "GET " + ctx.path(), this::importStatus); // each target its own rate limit, as separate servers
         } finally {
             counter.end(started); // a hung request is parked by now: it no longer counts as being answered
         }
+    }
+
+    /**
+     * When Jetty began to receive the request. Under load a request can wait for a thread long
+     * after it arrived; its age must count from its arrival, as the client's timeout does.
+     */
+    private static long receivedNanos(Context ctx) {
+        try {
+            org.eclipse.jetty.ee10.servlet.ServletContextRequest r =
+                    org.eclipse.jetty.ee10.servlet.ServletContextRequest.getServletContextRequest(ctx.req());
+            if (r != null && r.getBeginNanoTime() != 0) {
+                return r.getBeginNanoTime();
+            }
+        } catch (RuntimeException e) {
+            // not Jetty's servlet request: the handler's start is the best we know
+        }
+        return System.nanoTime();
     }
 
     private boolean authenticated(String userId, String token) {
