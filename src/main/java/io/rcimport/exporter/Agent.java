@@ -240,15 +240,23 @@ public final class Agent implements AutoCloseable {
         try {
             next = source.get().load();
         } catch (ConfigException e) {
-            metrics.reloadFailed();
+            reloadFailed();
             LOG.error("event=reload_rejected msg=\"{}\" (the running configuration is kept)", e.getMessage());
             return new Reloader.Result(false, e.getMessage());
         } catch (RuntimeException e) {
-            metrics.reloadFailed();
+            reloadFailed();
             LOG.error("event=reload_rejected msg=\"{}\" (the running configuration is kept)", e.toString());
             return new Reloader.Result(false, "reload failed: " + e.getClass().getSimpleName());
         }
         return apply(next);
+    }
+
+    /** The gauge goes to 0 and the next scrape shows it (the cached per-target block would hide it for up to a second). */
+    private void reloadFailed() {
+        metrics.reloadFailed();
+        if (metricsEndpoint != null) {
+            metricsEndpoint.invalidate();
+        }
     }
 
     /**
@@ -386,6 +394,11 @@ public final class Agent implements AutoCloseable {
 
     public int port() {
         return server == null ? -1 : server.port();
+    }
+
+    /** The circuit breaker of a running target (tests: a reload keeps an unchanged target's breaker). */
+    Optional<CircuitBreaker> breaker(String target) {
+        return breakers.find(target);
     }
 
     public StatusStore store() {

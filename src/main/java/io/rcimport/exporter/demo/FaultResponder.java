@@ -13,6 +13,8 @@ import java.util.concurrent.TimeUnit;
 /** Writes the answer a {@link Fault} stands for. Streaming faults stop at once when the server closes. */
 final class FaultResponder {
     private static final int CHUNK = 64 * 1024;
+    /** Request attribute: the kind of fault a request was answered with (e.g. {@code HugeBody}); absent for a normal answer. */
+    static final String ANSWER_ATTRIBUTE = "rcie.simulated.answer";
 
     private final ImportSimulation simulation;
     private final Clock clock;
@@ -30,6 +32,9 @@ final class FaultResponder {
 
     /** Answers {@code ctx} as {@code fault} says; {@code normally} is the proper answer (for a released hang). */
     void answer(Context ctx, Fault fault, HungRequests.Answer normally) throws Exception {
+        if (!(fault instanceof Fault.Random) && !(fault instanceof Fault.None)) {
+            ctx.attribute(ANSWER_ATTRIBUTE, fault instanceof Fault.Status s ? "Status " + s.status() : fault.getClass().getSimpleName());
+        }
         if (fault instanceof Fault.Status s) {
             ctx.status(s.status()).contentType(s.contentType()).result(s.body());
         } else if (fault instanceof Fault.RateLimited r) {

@@ -38,6 +38,12 @@ public final class SimulatedRocketChat implements AutoCloseable {
     public static final String IMPORT_STATUS = "/api/v1/import.status";
     public static final String LOGIN = "/api/v1/login";
     public static final String INFO = "/api/info";
+    /**
+     * One server standing in for many: {@code /t/NAME/api/v1/import.status} answers as
+     * {@link #IMPORT_STATUS} does, and is counted per NAME ({@link #traffic()}). A target's url
+     * is then {@code http://127.0.0.1:PORT/t/NAME} (the client appends the API path).
+     */
+    public static final String TARGET_PREFIX = "/t/";
 
     public static final String DEMO_USER_ID = "demo-user";
     public static final String DEMO_AUTH_TOKEN = "demo-token";
@@ -55,6 +61,7 @@ public final class SimulatedRocketChat implements AutoCloseable {
     private final ObjectMapper json = new ObjectMapper();
     private final LongAdder requests = new LongAdder();
     private final Map<String, LongAdder> requestsByPath = new ConcurrentHashMap<>();
+    private final Map<String, TargetCounter> perTarget = new ConcurrentHashMap<>();
     private volatile Fault fault = Fault.none();
     private Javalin app;
     private int boundPort = -1;
@@ -109,6 +116,7 @@ public final class SimulatedRocketChat implements AutoCloseable {
             cfg.http.compressionStrategy = CompressionStrategy.NONE;
             cfg.routes.before(this::count);
             cfg.routes.get(IMPORT_STATUS, ctx -> serve(ctx, "GET " + IMPORT_STATUS, this::importStatus));
+            cfg.routes.get(TARGET_PREFIX + "{target}" + IMPORT_STATUS, this::targetStatus);
             cfg.routes.post(LOGIN, ctx -> serve(ctx, "POST " + LOGIN, this::login));
             cfg.routes.get(INFO, ctx -> serve(ctx, "GET " + INFO, this::info));
         });
@@ -155,6 +163,76 @@ public final class SimulatedRocketChat implements AutoCloseable {
     public long requestCount(String path) {
         LongAdder n = requestsByPath.get(path);
         return n == null ? 0 : n.sum();
+    }
+
+    /**
+     * Per target of the {@link #TARGET_PREFIX} routes: requests, and overlaps, i.e. requests that
+     * arrived while another request for the same target, started less than {@code overlapWindow}
+     * ago, was still being answered. A client that gave up on a request (its timeout) and sends
+     * the next one is no overlap, so pass the client's timeout; requests parked by
+     * {@link Fault.Hang} are not counted as being answered.
+     */
+    public Map<String, Traffic> traffic(Duration overlapWindow) {
+        Map<String, Traffic> out = new java.util.TreeMap<>();
+        perTarget.forEach((name, c) -> out.put(name, c.traffic(overlapWindow)));
+        return out;
+    }
+
+    /**
+     * What one target's route saw. {@code overlapsByEarlierAnswer} counts the overlaps by what the
+     * request that was still being answered got ({@code normal}, or the fault's kind, e.g.
+     * {@code HugeBody}), so a soak can tell a client that sent two requests at once from a server
+     * still busy with an answer the client had already given up on.
+     */
+    public record Traffic(long requests, long overlaps, Map<String, Long> overlapsByEarlierAnswer) {
+        public Traffic {
+            overlapsByEarlierAnswer = Map.copyOf(overlapsByEarlierAnswer);
+        }
+
+        public Traffic(long requests, long overlaps) {
+            this(requests, overlaps, Map.of());
+        }
+    }
+
+    private record Overlap(long ageNanos, String earlierAnswer) {
+    }
+
+    private static final class TargetCounter {
+        private final Map<Long, Context> inFlight = new java.util.HashMap<>();
+        private final java.util.List<Overlap> overlaps = new java.util.ArrayList<>();
+        private long requests;
+
+        /** @param received when the request arrived ({@link System#nanoTime()} scale), not when a thread got to it */
+        synchronized long begin(Context ctx, long received) {
+            long now = received;
+            while (inFlight.containsKey(now)) {
+                now++;
+            }
+            requests++;
+            for (Map.Entry<Long, Context> e : inFlight.entrySet()) {
+                // Read now, while the earlier request is still being answered (Jetty recycles finished ones).
+                String kind = e.getValue().attribute(FaultResponder.ANSWER_ATTRIBUTE);
+                overlaps.add(new Overlap(now - e.getKey(), kind == null ? "normal" : kind));
+            }
+            inFlight.put(now, ctx);
+            return now;
+        }
+
+        synchronized void end(long started) {
+            inFlight.remove(started);
+        }
+
+        synchronized Traffic traffic(Duration window) {
+            Map<String, Long> byAnswer = new java.util.TreeMap<>();
+            long n = 0;
+            for (Overlap o : overlaps) {
+                if (o.ageNanos() < window.toNanos()) {
+                    n++;
+                    byAnswer.merge(o.earlierAnswer(), 1L, Long::sum);
+                }
+            }
+            return new Traffic(requests, n, byAnswer);
+        }
     }
 
     /** Requests currently held by a {@link Fault.Hang}. */
@@ -214,6 +292,33 @@ public final class SimulatedRocketChat implements AutoCloseable {
             return;
         }
         respond(ctx, 200, simulation.statusJson());
+    }
+
+    private void targetStatus(Context ctx) throws Exception {
+        TargetCounter counter = perTarget.computeIfAbsent(ctx.pathParam("target"), t -> new TargetCounter());
+        long started = counter.begin(ctx, receivedNanos(ctx));
+        try {
+            serve(ctx, "GET " + ctx.path(), this::importStatus); // each target its own rate limit, as separate servers
+        } finally {
+            counter.end(started); // a hung request is parked by now: it no longer counts as being answered
+        }
+    }
+
+    /**
+     * When Jetty began to receive the request. Under load a request can wait for a thread long
+     * after it arrived; its age must count from its arrival, as the client's timeout does.
+     */
+    private static long receivedNanos(Context ctx) {
+        try {
+            org.eclipse.jetty.ee10.servlet.ServletContextRequest r =
+                    org.eclipse.jetty.ee10.servlet.ServletContextRequest.getServletContextRequest(ctx.req());
+            if (r != null && r.getBeginNanoTime() != 0) {
+                return r.getBeginNanoTime();
+            }
+        } catch (RuntimeException e) {
+            // not Jetty's servlet request: the handler's start is the best we know
+        }
+        return System.nanoTime();
     }
 
     private boolean authenticated(String userId, String token) {

@@ -1,6 +1,7 @@
 package io.rcimport.exporter.http;
 
 import at.favre.lib.crypto.bcrypt.BCrypt;
+import at.favre.lib.crypto.bcrypt.LongPasswordStrategies;
 import io.rcimport.exporter.config.Config;
 import io.rcimport.exporter.config.Secret;
 import java.nio.charset.StandardCharsets;
@@ -18,6 +19,12 @@ import java.util.Map;
  */
 final class EndpointAuth {
     private static final int REMEMBERED = 64;
+    /**
+     * Passwords longer than bcrypt's 72 bytes are cut there, as Go's bcrypt (Prometheus'
+     * exporter-toolkit) and C implementations compare them; the library's default would throw.
+     */
+    private static final BCrypt.Verifyer BCRYPT = BCrypt.verifyer(BCrypt.Version.VERSION_2A,
+            LongPasswordStrategies.truncate(BCrypt.Version.VERSION_2A));
 
     private final Map<String, Secret> users;
     private final java.util.List<Secret> tokens;
@@ -77,7 +84,12 @@ final class EndpointAuth {
                     return true;
                 }
             }
-            boolean ok = BCrypt.verifyer().verify(password.toCharArray(), hash.reveal().toCharArray()).verified;
+            boolean ok;
+            try {
+                ok = BCRYPT.verify(password.toCharArray(), hash.reveal().toCharArray()).verified;
+            } catch (IllegalArgumentException e) {
+                ok = false; // never a 500 for what a caller sent
+            }
             if (ok) {
                 synchronized (verified) {
                     verified.put(key, Boolean.TRUE);

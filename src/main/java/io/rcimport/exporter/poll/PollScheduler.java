@@ -79,7 +79,10 @@ public final class PollScheduler implements AutoCloseable {
         }
     }
 
-    /** Stops polling one target (config reload removed it); an in-flight poll finishes unobserved. */
+    /**
+     * Stops polling one target (config reload removed it); an in-flight poll finishes unobserved.
+     * Once this returns, nothing more is recorded for the target (no duration, no store update).
+     */
     public void remove(String target) {
         Schedule s = schedules.remove(target);
         if (s != null) {
@@ -88,7 +91,11 @@ public final class PollScheduler implements AutoCloseable {
     }
 
     private static void cancel(Schedule s) {
-        s.cancelled = true;
+        // Under the schedule's lock: a poll being recorded right now finishes first, and none
+        // is recorded afterwards, so the caller may drop the target's series once this returns.
+        synchronized (s) {
+            s.cancelled = true;
+        }
         ScheduledFuture<?> f = s.next;
         if (f != null) {
             f.cancel(false);
@@ -127,12 +134,14 @@ public final class PollScheduler implements AutoCloseable {
         s.inFlight = poll;
         poll.whenComplete((result, error) -> {
             try {
-                if (!s.cancelled) {
-                    PollResult r = result != null ? result
-                            : PollResult.Failure.of(Outcome.CONNECTION_ERROR, "poll failed: " + error.getClass().getSimpleName());
-                    Duration took = Duration.between(started, clock.instant());
-                    // Dropped if a reload removed the target meanwhile: no series comes back to life.
-                    store.update(s.poller.target(), r).ifPresent(change -> durations.observe(s.poller.target(), took));
+                synchronized (s) {
+                    if (!s.cancelled) {
+                        PollResult r = result != null ? result
+                                : PollResult.Failure.of(Outcome.CONNECTION_ERROR, "poll failed: " + error.getClass().getSimpleName());
+                        Duration took = Duration.between(started, clock.instant());
+                        // Dropped if a reload removed the target meanwhile: no series comes back to life.
+                        store.update(s.poller.target(), r).ifPresent(change -> durations.observe(s.poller.target(), took));
+                    }
                 }
             } catch (RuntimeException e) {
                 LOG.error("target={} msg=\"recording a poll failed\"", s.poller.target(), e);

@@ -159,9 +159,15 @@ public final class ImportStatusParser {
         }
         // Jackson quotes the offending token; keep only the first line and a bounded length.
         int nl = reason.indexOf('\n');
-        String first = nl < 0 ? reason : reason.substring(0, nl);
+        // The quoted token is the server's bytes: NUL, CR, escape sequences... never into a log line.
+        String first = ResponseClassifier.sanitize(nl < 0 ? reason : reason.substring(0, nl));
         if (e.getLocation() != null) {
-            first += " at byte " + e.getLocation().getByteOffset();
+            long offset = e.getLocation().getByteOffset();
+            if (offset >= 0) {
+                first += " at byte " + offset;
+            } else if (e.getLocation().getCharOffset() >= 0) {
+                first += " at character " + e.getLocation().getCharOffset(); // UTF-16/32 input is decoded first
+            }
         }
         return first.length() > 160 ? first.substring(0, 160) + "…" : first;
     }

@@ -139,7 +139,8 @@ public final class ResponseClassifier {
         if (type.contains("html")) {
             return " (HTML page)";
         }
-        return answer.body().length == 0 ? " (empty body)" : " (" + orDefault(type, "untyped") + " body)";
+        // The Content-Type is the server's text too: cut and cleaned like its error messages.
+        return answer.body().length == 0 ? " (empty body)" : " (" + orDefault(sanitize(type), "untyped") + " body)";
     }
 
     static String sanitize(String text) {

@@ -285,6 +285,45 @@ class SimulatedRocketChatTest {
         server.close();
     }
 
+    @Test
+    void per_target_routes_answer_like_import_status_and_count_requests_and_overlaps() throws Exception {
+        start();
+        HttpResponse<String> a = get("/t/alpha" + SimulatedRocketChat.IMPORT_STATUS, USER_ID, TOKEN);
+        get("/t/alpha" + SimulatedRocketChat.IMPORT_STATUS, USER_ID, TOKEN);
+        get("/t/beta" + SimulatedRocketChat.IMPORT_STATUS, USER_ID, "wrong");
+
+        assertEquals(200, a.statusCode());
+        assertEquals(status().body(), a.body());
+        assertEquals(java.util.Map.of("alpha", new SimulatedRocketChat.Traffic(2, 0), "beta", new SimulatedRocketChat.Traffic(1, 0)),
+                server.traffic(Duration.ofSeconds(5)));
+    }
+
+    @Test
+    void concurrent_requests_for_one_target_are_overlaps_but_hung_ones_are_not() throws Exception {
+        start();
+        server.setFault(new Fault.Trickle(Duration.ofMillis(5)));
+        URI uri = server.url().resolve("/t/alpha" + SimulatedRocketChat.IMPORT_STATUS);
+        HttpRequest request = HttpRequest.newBuilder(uri).header("X-User-Id", USER_ID).header("X-Auth-Token", TOKEN).build();
+        var first = http.sendAsync(request, HttpResponse.BodyHandlers.ofString());
+        Thread.sleep(100); // the first is still trickling
+        http.send(request, HttpResponse.BodyHandlers.ofString());
+        first.get();
+        assertEquals(1, server.traffic(Duration.ofMinutes(1)).get("alpha").overlaps());
+        assertEquals(java.util.Map.of("Trickle", 1L), server.traffic(Duration.ofMinutes(1)).get("alpha").overlapsByEarlierAnswer());
+        assertEquals(0, server.traffic(Duration.ofMillis(50)).get("alpha").overlaps(), "older than the window: no overlap");
+
+        server.setFault(Fault.hang());
+        http.sendAsync(HttpRequest.newBuilder(server.url().resolve("/t/beta" + SimulatedRocketChat.IMPORT_STATUS)).build(),
+                HttpResponse.BodyHandlers.discarding());
+        long deadline = System.nanoTime() + Duration.ofSeconds(5).toNanos();
+        while (server.hungRequestCount() == 0 && System.nanoTime() < deadline) {
+            Thread.sleep(10);
+        }
+        server.setFault(Fault.none());
+        get("/t/beta" + SimulatedRocketChat.IMPORT_STATUS, USER_ID, TOKEN);
+        assertEquals(0, server.traffic(Duration.ofMinutes(1)).get("beta").overlaps());
+    }
+
     private static List<String> fieldsOf(JsonNode node) {
         List<String> names = new ArrayList<>();
         node.fieldNames().forEachRemaining(names::add);
