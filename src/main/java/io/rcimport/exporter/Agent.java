@@ -405,14 +405,6 @@ public final class Agent implements AutoCloseable {
         return store;
     }
 
-    public ImportMetrics metrics() {
-        return metrics;
-    }
-
-    public PrometheusMeterRegistry meterRegistry() {
-        return meterRegistry;
-    }
-
     /** Stops polling (in-flight polls get {@code grace}), then the server, then the threads. */
     public void stop(Duration grace) {
         scheduler.stop(grace);

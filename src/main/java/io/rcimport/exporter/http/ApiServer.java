@@ -193,7 +193,7 @@ public final class ApiServer implements AutoCloseable {
             ctx.status(HttpStatus.NOT_MODIFIED);
             return;
         }
-        ctx.contentType(JSON_TYPE).result(r.body());
+        ctx.contentType(JSON_TYPE).result(r.stream());
     }
 
     static boolean etagMatches(String ifNoneMatch, String etag) {

@@ -43,7 +43,7 @@ public final class StatusJson {
     public Map<String, Object> target(TargetSnapshot s, Instant now) {
         Map<String, Object> m = new LinkedHashMap<>();
         m.put("target", s.target());
-        m.put("up", s.up() && !s.stale(now, staleAfter));
+        m.put("up", s.upAt(now, staleAfter));
         m.put("state", s.state().label());
         m.put("state_since", s.stateSince().map(Instant::toString).orElse(null));
         m.put("operation", s.operation().map(StatusJson::operation).orElse(null));

@@ -128,7 +128,7 @@ public final class ImportMetrics implements MultiCollector {
         for (TargetSnapshot s : store.all()) {
             Labels target = Labels.of("target", s.target());
             boolean fresh = !s.stale(now, staleAfter);
-            f.gauge("up", "1 if the last poll returned a valid import status, else 0", target, fresh && s.up() ? 1 : 0);
+            f.gauge("up", "1 if the last poll returned a valid import status, else 0", target, s.upAt(now, staleAfter) ? 1 : 0);
             s.lastSuccessAt().ifPresent(t -> f.gauge("last_success_timestamp_seconds",
                     "Unix time of the last good poll", target, seconds(t)));
             s.rateLimitRemaining().ifPresent(r -> f.gauge("rate_limit_remaining",

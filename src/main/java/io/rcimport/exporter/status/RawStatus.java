@@ -1,6 +1,5 @@
 package io.rcimport.exporter.status;
 
-import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.time.Instant;
@@ -21,17 +20,9 @@ public record RawStatus(byte[] body, String etag, Instant fetchedAt) {
         return body.clone();
     }
 
-    /** The body without a defensive copy, for writing it to a response. */
-    public int length() {
-        return body.length;
-    }
-
-    public void writeTo(java.io.OutputStream out) throws java.io.IOException {
-        out.write(body);
-    }
-
-    public String bodyAsString() {
-        return new String(body, StandardCharsets.UTF_8);
+    /** The body to write to a response, read in place (no copy per request). */
+    public java.io.InputStream stream() {
+        return new java.io.ByteArrayInputStream(body);
     }
 
     static String etagOf(byte[] body) {
