@@ -17,6 +17,7 @@ import io.rcimport.exporter.alert.AlertSink;
 import io.rcimport.exporter.alert.AlertmanagerSink;
 import io.rcimport.exporter.alert.WebhookSink;
 import io.rcimport.exporter.config.Config;
+import io.rcimport.exporter.config.ConfigChange;
 import io.rcimport.exporter.config.ConfigException;
 import io.rcimport.exporter.http.Reloader;
 import io.rcimport.exporter.tls.TlsMaterial;
@@ -265,45 +266,22 @@ public final class Agent implements AutoCloseable {
      * credentials or TLS changed starts afresh. Other sections need a restart (logged).
      */
     public synchronized Reloader.Result apply(Config next) {
-        Config previous = config;
-        Map<String, Config.Target> wanted = new java.util.LinkedHashMap<>();
-        next.ownedTargets().forEach(t -> wanted.put(t.name(), t));
-        Map<String, Config.Target> running = new java.util.LinkedHashMap<>();
-        previous.ownedTargets().forEach(t -> running.put(t.name(), t));
-        List<String> removed = new java.util.ArrayList<>();
-        List<Config.Target> added = new java.util.ArrayList<>();
-        for (Config.Target old : running.values()) {
-            Config.Target now = wanted.get(old.name());
-            if (now == null || !now.equals(old)) {
-                removed.add(old.name());
-            }
-        }
-        for (Config.Target t : wanted.values()) {
-            if (!t.equals(running.get(t.name()))) {
-                added.add(t);
-            }
-        }
-        for (String name : removed) {
+        ConfigChange change = ConfigChange.between(config, next);
+        for (String name : change.stopped()) {
             scheduler.remove(name);
             pollers.remove(name);
             breakers.remove(name);
             metrics.removeTarget(name);
-        }
-        List<String> keep = running.keySet().stream().filter(n -> wanted.containsKey(n) && !removed.contains(n)).toList();
-        store.retainTargets(keep);
-        removed.forEach(name -> {
             if (alerts != null) {
                 alerts.removeTarget(name);
             }
-        });
-        store.retainTargets(wanted.keySet());
-        // Only the targets change at runtime: every other section stays as the agent started with
-        // (the scheduler, the HTTP clients, staleness, alerting were built from it); those
-        // changes are reported as needing a restart.
-        config = new Config(previous.server(), previous.poll(), previous.retry(), previous.circuitBreaker(),
-                next.targets(), previous.alerting(), next.targetsFile(), next.shard());
+        }
+        // Drop the stopped targets' snapshots first, so a changed target starts from a fresh one.
+        store.retainTargets(change.kept());
+        store.retainTargets(change.targetNames());
+        config = change.applied();
         List<ResilientPoller> started = new java.util.ArrayList<>();
-        for (Config.Target t : added) {
+        for (Config.Target t : change.started()) {
             ResilientPoller p = pollerFor(t, config);
             pollers.put(t.name(), p);
             metrics.initTarget(t.name());
@@ -313,30 +291,10 @@ public final class Agent implements AutoCloseable {
             scheduler.start(started);
             metricsEndpoint.invalidate();
         }
-        warnAboutInsecureTargets(added);
-        List<String> restartOnly = new java.util.ArrayList<>();
-        if (!next.server().equals(previous.server())) {
-            restartOnly.add("server");
-        }
-        if (!next.poll().equals(previous.poll())) {
-            restartOnly.add("poll");
-        }
-        if (!next.retry().equals(previous.retry())) {
-            restartOnly.add("retry");
-        }
-        if (!next.circuitBreaker().equals(previous.circuitBreaker())) {
-            restartOnly.add("circuit_breaker");
-        }
-        if (!next.alerting().equals(previous.alerting())) {
-            restartOnly.add("alerting");
-        }
+        warnAboutInsecureTargets(change.started());
         metrics.reloadSucceeded(clock.instant());
-        String message = "targets: " + wanted.size() + " (" + added.size() + " started, " + removed.size() + " stopped"
-                + ", of which changed " + added.stream().filter(t -> running.containsKey(t.name())).count() + ")"
-                + (restartOnly.isEmpty() ? "" : "; changes to " + String.join(", ", restartOnly)
-                        + " need a restart (not applied)");
-        LOG.info("event=reloaded {}", message);
-        return new Reloader.Result(true, message);
+        LOG.info("event=reloaded {}", change.summary());
+        return new Reloader.Result(true, change.summary());
     }
 
     private List<AlertSink> alertSinks(URI externalUrl) {
