@@ -38,6 +38,7 @@ public final class SimulatedRocketChat implements AutoCloseable {
     public static final String IMPORT_STATUS = "/api/v1/import.status";
     public static final String LOGIN = "/api/v1/login";
     public static final String INFO = "/api/info";
+    private static final String BASE = "/{base}";
 
     public static final String DEMO_USER_ID = "demo-user";
     public static final String DEMO_AUTH_TOKEN = "demo-token";
@@ -67,7 +68,7 @@ public final class SimulatedRocketChat implements AutoCloseable {
     }
 
     private record Settings(String host, int port, String userId, String authToken, String username,
-            String password, boolean twoFactorRequired, RateLimit rateLimit, String version) {
+            String password, boolean twoFactorRequired, RateLimit rateLimit, String version, boolean anyBasePath) {
     }
 
     public static Builder builder(ImportSimulation simulation) {
@@ -111,6 +112,13 @@ public final class SimulatedRocketChat implements AutoCloseable {
             cfg.routes.get(IMPORT_STATUS, ctx -> serve(ctx, "GET " + IMPORT_STATUS, this::importStatus));
             cfg.routes.post(LOGIN, ctx -> serve(ctx, "POST " + LOGIN, this::login));
             cfg.routes.get(INFO, ctx -> serve(ctx, "GET " + INFO, this::info));
+            if (settings.anyBasePath()) {
+                // Rocket.Chat behind a proxy under a sub-path: the same server at /{base}/api/...;
+                // requestCount(path) tells the bases apart (one per target in a benchmark).
+                cfg.routes.get(BASE + IMPORT_STATUS, ctx -> serve(ctx, "GET " + IMPORT_STATUS, this::importStatus));
+                cfg.routes.post(BASE + LOGIN, ctx -> serve(ctx, "POST " + LOGIN, this::login));
+                cfg.routes.get(BASE + INFO, ctx -> serve(ctx, "GET " + INFO, this::info));
+            }
         });
         app.start(settings.host(), settings.port());
         boundPort = app.port();
@@ -155,6 +163,13 @@ public final class SimulatedRocketChat implements AutoCloseable {
     public long requestCount(String path) {
         LongAdder n = requestsByPath.get(path);
         return n == null ? 0 : n.sum();
+    }
+
+    /** Requests received so far, by path (e.g. {@code /t0001/api/v1/import.status}); a copy. */
+    public Map<String, Long> requestCounts() {
+        Map<String, Long> out = new java.util.TreeMap<>();
+        requestsByPath.forEach((path, n) -> out.put(path, n.sum()));
+        return out;
     }
 
     /** Requests currently held by a {@link Fault.Hang}. */
@@ -266,6 +281,7 @@ public final class SimulatedRocketChat implements AutoCloseable {
         private boolean twoFactorRequired;
         private RateLimit rateLimit = RateLimit.unlimited();
         private String version = "7.11";
+        private boolean anyBasePath;
 
         private Builder(ImportSimulation simulation) {
             this.simulation = Objects.requireNonNull(simulation, "simulation");
@@ -303,6 +319,16 @@ public final class SimulatedRocketChat implements AutoCloseable {
             return this;
         }
 
+        /**
+         * Also serve every route under one leading path segment, {@code /{base}/api/v1/import.status}
+         * and so on, as a Rocket.Chat behind a proxy at a sub-path is reached; one server, one
+         * simulation, counted per path. Default: off (such paths are 404).
+         */
+        public Builder anyBasePath(boolean on) {
+            this.anyBasePath = on;
+            return this;
+        }
+
         /** Default 0: any free port. */
         public Builder port(int port) {
             if (port < 0 || port > 65535) {
@@ -321,7 +347,7 @@ public final class SimulatedRocketChat implements AutoCloseable {
         /** A server, not started yet. */
         public SimulatedRocketChat build() {
             return new SimulatedRocketChat(simulation, new Settings(host, port, userId, authToken, username, password,
-                    twoFactorRequired, rateLimit, version));
+                    twoFactorRequired, rateLimit, version, anyBasePath));
         }
     }
 }
