@@ -138,8 +138,48 @@ public final class ApiServer implements AutoCloseable {
     }
 
     private void metrics(Context ctx) throws IOException {
-        MetricsEndpoint.Rendered r = metrics.render(ctx.header("Accept"));
-        ctx.contentType(r.contentType()).result(r.body());
+        MetricsEndpoint.Body b = metrics.body(ctx.header("Accept"));
+        ctx.contentType(b.contentType());
+        ctx.header("Vary", "Accept-Encoding");
+        // Gzip once per rendering, not once per scrape (Javalin would compress every response anew).
+        if (b.bytes().length >= GZIP_MIN_BYTES && acceptsGzip(ctx.header("Accept-Encoding"))) {
+            ctx.header("Content-Encoding", "gzip");
+            ctx.result(b.gzipped());
+        } else {
+            ctx.result(b.bytes());
+        }
+    }
+
+    /** Below this a gzipped body saves nothing worth a header (Javalin's own threshold). */
+    static final int GZIP_MIN_BYTES = 1500;
+
+    /** Whether {@code Accept-Encoding} allows gzip (named or {@code *}, without {@code q=0}). */
+    static boolean acceptsGzip(String acceptEncoding) {
+        if (acceptEncoding == null) {
+            return false;
+        }
+        for (String part : acceptEncoding.split(",")) {
+            String[] fields = part.split(";");
+            String coding = fields[0].trim();
+            if (!coding.equalsIgnoreCase("gzip") && !coding.equals("*")) {
+                continue;
+            }
+            boolean refused = false;
+            for (int i = 1; i < fields.length; i++) {
+                String param = fields[i].trim().toLowerCase(java.util.Locale.ROOT).replace(" ", "");
+                if (param.startsWith("q=")) {
+                    try {
+                        refused = Double.parseDouble(param.substring(2)) <= 0;
+                    } catch (NumberFormatException e) {
+                        refused = true;
+                    }
+                }
+            }
+            if (!refused) {
+                return true;
+            }
+        }
+        return false;
     }
 
     private void status(Context ctx) {
