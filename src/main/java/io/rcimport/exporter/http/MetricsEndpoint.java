@@ -32,7 +32,8 @@ import java.util.zip.GZIPOutputStream;
  * the time, but cost a few system calls and thread dumps to collect) is re-rendered when its
  * rendering is {@link #MAX_CACHE_AGE} old, so however many scrapers there are, the JVM is asked
  * at most once a second. The two byte blocks are joined once per new rendering (in OpenMetrics the
- * first block's {@code # EOF} is dropped), and gzipped at most once per joined body.
+ * first block's {@code # EOF} is dropped), and gzipped at most once per joined body: by the
+ * rendering thread when the previous body was asked for gzipped, else by the first scrape that asks.
  *
  * <p>A scrape never waits for another scrape's rendering: while one thread renders, the others
  * get the previous rendering (at most the rendering time older). Only the very first scrape of a
@@ -80,14 +81,23 @@ public final class MetricsEndpoint {
             return bytes;
         }
 
-        /** The body gzipped; shared, do not modify. */
+        /** The body gzipped (compressed once, by the first caller; others wait for it); shared, do not modify. */
         public byte[] gzipped() {
             byte[] g = gzipped;
             if (g == null) {
-                g = gzip(bytes);
-                gzipped = g;
+                synchronized (this) {
+                    g = gzipped;
+                    if (g == null) {
+                        g = gzip(bytes);
+                        gzipped = g;
+                    }
+                }
             }
             return g;
+        }
+
+        boolean isGzipped() {
+            return gzipped != null;
         }
     }
 
@@ -158,6 +168,10 @@ public final class MetricsEndpoint {
                 process = new Block(write(writer, processRegistry.scrape()), now, 0);
             }
             Joined next = new Joined(imports, process, new Body(key, join(writer, imports.bytes(), process.bytes())));
+            if (current != null && current.body().isGzipped()) {
+                // Scrapers of this format ask for gzip: compress here, while they still get the previous body.
+                next.body().gzipped();
+            }
             cache.put(key, next);
             return next.body();
         } finally {

@@ -2,6 +2,8 @@ package io.rcimport.exporter.http;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotSame;
 import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -116,6 +118,19 @@ class MetricsEndpointTest {
         assertSame(first, second);
         assertSame(first.gzipped(), second.gzipped());
         assertArrayEquals(first.bytes(), new GZIPInputStream(new ByteArrayInputStream(first.gzipped())).readAllBytes());
+    }
+
+    @Test
+    void once_gzip_was_asked_for_the_next_rendering_is_gzipped_before_it_is_served() throws Exception {
+        MetricsEndpoint.Body first = endpoint.body(null);
+        assertFalse(first.isGzipped());
+        first.gzipped();
+        clock.advance(MetricsEndpoint.MAX_CACHE_AGE);
+
+        MetricsEndpoint.Body second = endpoint.body(null);
+
+        assertNotSame(first, second);
+        assertTrue(second.isGzipped());
     }
 
     @Test
