@@ -108,8 +108,8 @@ public final class ApiServer implements AutoCloseable {
     /**
      * Gzip for clients that ask (as Javalin's default), but without Javalin's per-response check
      * of the content type against its list of excluded media types (images, archives: we serve
-     * none), a case-insensitive substring search that cost a quarter of a cached /metrics
-     * response's CPU time. /metrics gzips its cached bytes itself (Content-Encoding set: Javalin
+     * none), a case-insensitive substring search that was a quarter of the JFR samples of a cached
+     * /metrics response. /metrics gzips its cached bytes itself (Content-Encoding set: Javalin
      * leaves it alone).
      */
     private static io.javalin.compression.CompressionStrategy compression() {
@@ -122,7 +122,8 @@ public final class ApiServer implements AutoCloseable {
     /**
      * A small, named pool: the endpoints are cheap reads of cached bytes, and threads cost memory.
      * 8 serve as many requests a second as 16 on 2 cores (bench/run), with 8 fewer threads under
-     * load; Jetty leases at most 4 acceptors and 1 selector from it on any machine.
+     * load. Jetty's thread budget (acceptors and selectors) fits in it: the server starts with
+     * -XX:ActiveProcessorCount from 2 to 128.
      */
     private static org.eclipse.jetty.util.thread.QueuedThreadPool threadPool() {
         org.eclipse.jetty.util.thread.QueuedThreadPool pool = new org.eclipse.jetty.util.thread.QueuedThreadPool(8, 2, 60_000);
@@ -172,33 +173,41 @@ public final class ApiServer implements AutoCloseable {
     /** Below this a gzipped body saves nothing worth a header (Javalin's own threshold). */
     static final int GZIP_MIN_BYTES = 1500;
 
-    /** Whether {@code Accept-Encoding} allows gzip (named or {@code *}, without {@code q=0}). */
+    /**
+     * Whether {@code Accept-Encoding} allows gzip: named without {@code q=0}, or, when gzip is not
+     * named, {@code *} without {@code q=0}.
+     */
     static boolean acceptsGzip(String acceptEncoding) {
         if (acceptEncoding == null) {
             return false;
         }
+        Boolean gzip = null;
+        Boolean star = null;
         for (String part : acceptEncoding.split(",")) {
             String[] fields = part.split(";");
             String coding = fields[0].trim();
-            if (!coding.equalsIgnoreCase("gzip") && !coding.equals("*")) {
+            boolean gz = coding.equalsIgnoreCase("gzip");
+            if (!gz && !coding.equals("*")) {
                 continue;
             }
-            boolean refused = false;
+            boolean accepted = true;
             for (int i = 1; i < fields.length; i++) {
                 String param = fields[i].trim().toLowerCase(java.util.Locale.ROOT).replace(" ", "");
                 if (param.startsWith("q=")) {
                     try {
-                        refused = Double.parseDouble(param.substring(2)) <= 0;
+                        accepted = Double.parseDouble(param.substring(2)) > 0;
                     } catch (NumberFormatException e) {
-                        refused = true;
+                        accepted = false;
                     }
                 }
             }
-            if (!refused) {
-                return true;
+            if (gz) {
+                gzip = accepted;
+            } else {
+                star = accepted;
             }
         }
-        return false;
+        return gzip != null ? gzip : Boolean.TRUE.equals(star);
     }
 
     private void status(Context ctx) {

@@ -195,6 +195,9 @@ class ApiServerTest {
         assertFalse(ApiServer.acceptsGzip("identity"));
         assertFalse(ApiServer.acceptsGzip("gzip;q=0"));
         assertFalse(ApiServer.acceptsGzip("gzip; q=0.0, br"));
+        assertFalse(ApiServer.acceptsGzip("gzip;q=0, *"));
+        assertTrue(ApiServer.acceptsGzip("*;q=0, gzip"));
+        assertFalse(ApiServer.acceptsGzip("*;q=0"));
     }
 
     /**
