@@ -36,6 +36,27 @@ class MainTest {
     }
 
     @Test
+    void common_pool_parallelism_is_raised_to_two_on_small_machines_unless_set_explicitly() {
+        String before = System.getProperty(Main.COMMON_POOL_PARALLELISM);
+        try {
+            System.setProperty(Main.COMMON_POOL_PARALLELISM, "5");
+            Main.useCommonPoolThreads();
+            assertEquals("5", System.getProperty(Main.COMMON_POOL_PARALLELISM));
+
+            System.clearProperty(Main.COMMON_POOL_PARALLELISM);
+            Main.useCommonPoolThreads();
+            String expected = Runtime.getRuntime().availableProcessors() <= 2 ? "2" : null;
+            assertEquals(expected, System.getProperty(Main.COMMON_POOL_PARALLELISM));
+        } finally {
+            if (before == null) {
+                System.clearProperty(Main.COMMON_POOL_PARALLELISM);
+            } else {
+                System.setProperty(Main.COMMON_POOL_PARALLELISM, before);
+            }
+        }
+    }
+
+    @Test
     void help_prints_usage_and_exits_0() {
         assertEquals(0, run(Map.of(), "--help"));
         assertTrue(stdout().contains("--check-config"));

@@ -12,7 +12,7 @@ import java.util.random.RandomGenerator;
  */
 public sealed interface Fault
         permits Fault.None, Fault.Status, Fault.RateLimited, Fault.Truncated, Fault.HugeBody, Fault.Trickle,
-        Fault.Hang, Fault.Random {
+        Fault.Hang, Fault.Delayed, Fault.Random {
 
     /** Answer normally. */
     record None() implements Fault {
@@ -79,6 +79,19 @@ public sealed interface Fault
      * {@link #droppedConnection()}'s: half a body, then the connection drops).
      */
     record Hang() implements Fault {
+    }
+
+    /**
+     * The proper answer (rate limiting and authentication included), but only after {@code delay}:
+     * a slow server. While it waits the request holds one of the server's threads; closing the
+     * server drops it.
+     */
+    record Delayed(Duration delay) implements Fault {
+        public Delayed {
+            if (delay.isNegative()) {
+                throw new IllegalArgumentException("delay must not be negative: " + delay);
+            }
+        }
     }
 
     /** Per request: with {@code probability} one of {@code choices} picked at random, otherwise none. */
@@ -202,6 +215,11 @@ public sealed interface Fault
 
     static Fault hang() {
         return new Hang();
+    }
+
+    /** Answers properly, {@code delay} late. */
+    static Fault delayed(Duration delay) {
+        return new Delayed(delay);
     }
 
     /** For a soak: per request, with {@code probability}, one of {@link #soakChoices()}. */

@@ -47,6 +47,12 @@ final class FaultResponder {
             trickle(ctx, t);
         } else if (fault instanceof Fault.Hang) {
             hung.hold(ctx, normally, cut -> truncated(cut, new Fault.Truncated(true)));
+        } else if (fault instanceof Fault.Delayed d) {
+            if (closing.await(d.delay().toNanos(), TimeUnit.NANOSECONDS)) {
+                Connections.drop(ctx);
+                return;
+            }
+            normally.write(ctx);
         } else if (fault instanceof Fault.Random r) {
             answer(ctx, r.pick(), normally);
         } else {

@@ -44,6 +44,7 @@ public final class SimulatedRocketChat implements AutoCloseable {
      * is then {@code http://127.0.0.1:PORT/t/NAME} (the client appends the API path).
      */
     public static final String TARGET_PREFIX = "/t/";
+    private static final String BASE = "/{base}";
 
     public static final String DEMO_USER_ID = "demo-user";
     public static final String DEMO_AUTH_TOKEN = "demo-token";
@@ -74,7 +75,7 @@ public final class SimulatedRocketChat implements AutoCloseable {
     }
 
     private record Settings(String host, int port, String userId, String authToken, String username,
-            String password, boolean twoFactorRequired, RateLimit rateLimit, String version) {
+            String password, boolean twoFactorRequired, RateLimit rateLimit, String version, boolean anyBasePath) {
     }
 
     public static Builder builder(ImportSimulation simulation) {
@@ -119,6 +120,13 @@ public final class SimulatedRocketChat implements AutoCloseable {
             cfg.routes.get(TARGET_PREFIX + "{target}" + IMPORT_STATUS, this::targetStatus);
             cfg.routes.post(LOGIN, ctx -> serve(ctx, "POST " + LOGIN, this::login));
             cfg.routes.get(INFO, ctx -> serve(ctx, "GET " + INFO, this::info));
+            if (settings.anyBasePath()) {
+                // Rocket.Chat behind a proxy under a sub-path: the same server at /{base}/api/...;
+                // requestCount(path) tells the bases apart (one per target in a benchmark).
+                cfg.routes.get(BASE + IMPORT_STATUS, ctx -> serve(ctx, "GET " + IMPORT_STATUS, this::importStatus));
+                cfg.routes.post(BASE + LOGIN, ctx -> serve(ctx, "POST " + LOGIN, this::login));
+                cfg.routes.get(BASE + INFO, ctx -> serve(ctx, "GET " + INFO, this::info));
+            }
         });
         app.start(settings.host(), settings.port());
         boundPort = app.port();
@@ -233,6 +241,13 @@ public final class SimulatedRocketChat implements AutoCloseable {
             }
             return new Traffic(requests, n, byAnswer);
         }
+    }
+
+    /** Requests received so far, by path (e.g. {@code /t0001/api/v1/import.status}); a copy. */
+    public Map<String, Long> requestCounts() {
+        Map<String, Long> out = new java.util.TreeMap<>();
+        requestsByPath.forEach((path, n) -> out.put(path, n.sum()));
+        return out;
     }
 
     /** Requests currently held by a {@link Fault.Hang}. */
@@ -371,6 +386,7 @@ public final class SimulatedRocketChat implements AutoCloseable {
         private boolean twoFactorRequired;
         private RateLimit rateLimit = RateLimit.unlimited();
         private String version = "7.11";
+        private boolean anyBasePath;
 
         private Builder(ImportSimulation simulation) {
             this.simulation = Objects.requireNonNull(simulation, "simulation");
@@ -408,6 +424,16 @@ public final class SimulatedRocketChat implements AutoCloseable {
             return this;
         }
 
+        /**
+         * Also serve every route under one leading path segment, {@code /{base}/api/v1/import.status}
+         * and so on, as a Rocket.Chat behind a proxy at a sub-path is reached; one server, one
+         * simulation, counted per path. Default: off (such paths are 404).
+         */
+        public Builder anyBasePath(boolean on) {
+            this.anyBasePath = on;
+            return this;
+        }
+
         /** Default 0: any free port. */
         public Builder port(int port) {
             if (port < 0 || port > 65535) {
@@ -426,7 +452,7 @@ public final class SimulatedRocketChat implements AutoCloseable {
         /** A server, not started yet. */
         public SimulatedRocketChat build() {
             return new SimulatedRocketChat(simulation, new Settings(host, port, userId, authToken, username, password,
-                    twoFactorRequired, rateLimit, version));
+                    twoFactorRequired, rateLimit, version, anyBasePath));
         }
     }
 }

@@ -7,6 +7,7 @@ import io.prometheus.metrics.model.registry.PrometheusRegistry;
 import io.prometheus.metrics.model.snapshots.MetricSnapshots;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Duration;
@@ -14,22 +15,32 @@ import java.time.Instant;
 import java.util.Arrays;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.LongSupplier;
+import java.util.zip.GZIPOutputStream;
 
 /**
  * Renders {@code /metrics} in the format the {@code Accept} header asks for (Prometheus text,
- * OpenMetrics, or protobuf), as bytes, with that format's exact content type.
+ * OpenMetrics, or protobuf), as bytes, with that format's exact content type, and gzipped on
+ * request.
  *
  * <p>Two registries. The import registry (every per-target series: thousands with many targets)
  * only moves when a poll ends, so its rendering is cached per format and reused while no poll
  * ended since (and for at most {@link #MAX_CACHE_AGE}, as staleness depends on the time); with
  * many targets, polls end all the time, so it is re-rendered at most every
- * {@link #MIN_RERENDER}. The process registry (JVM, process: a few dozen
- * series that move all the time) is rendered fresh on every scrape. The two byte blocks are
- * joined; in OpenMetrics the first block's {@code # EOF} is dropped.
+ * {@link #MIN_RERENDER}. The process registry (JVM, process: a few dozen series that move all
+ * the time, but cost a few system calls and thread dumps to collect) is re-rendered when its
+ * rendering is {@link #MAX_CACHE_AGE} old, so however many scrapers there are, the JVM is asked
+ * at most once a second. The two byte blocks are joined once per new rendering (in OpenMetrics the
+ * first block's {@code # EOF} is dropped), and gzipped at most once per joined body: by the
+ * rendering thread when the previous body was asked for gzipped, else by the first scrape that asks.
+ *
+ * <p>A scrape never waits for another scrape's rendering: while one thread renders, the others
+ * get the previous rendering (at most the rendering time older). Only the very first scrape of a
+ * format waits.
  */
 public final class MetricsEndpoint {
-    /** How stale the cached per-target block may be: far below any sane poll interval. */
+    /** How stale a cached block may be: far below any sane poll or scrape interval. */
     public static final Duration MAX_CACHE_AGE = Duration.ofSeconds(1);
     /** However often polls end, the per-target block is rendered at most this often. */
     public static final Duration MIN_RERENDER = Duration.ofMillis(250);
@@ -42,13 +53,58 @@ public final class MetricsEndpoint {
     private final Duration maxAge;
     private final Duration minRerender;
     private final ExpositionFormats formats = ExpositionFormats.init();
-    private final Map<String, Cached> cache = new ConcurrentHashMap<>();
+    /** Per content type: the newest joined body. */
+    private final Map<String, Joined> cache = new ConcurrentHashMap<>();
+    private final ReentrantLock rendering = new ReentrantLock();
 
     /** One rendering: its content type and the bytes. */
     public record Rendered(String contentType, byte[] body) {
     }
 
-    private record Cached(byte[] body, Instant renderedAt, long version) {
+    /** A rendering, also available gzipped (compressed on first use, then kept). */
+    public static final class Body {
+        private final String contentType;
+        private final byte[] bytes;
+        private volatile byte[] gzipped;
+
+        Body(String contentType, byte[] bytes) {
+            this.contentType = contentType;
+            this.bytes = bytes;
+        }
+
+        public String contentType() {
+            return contentType;
+        }
+
+        /** The body as is; shared, do not modify. */
+        public byte[] bytes() {
+            return bytes;
+        }
+
+        /** The body gzipped (compressed once, by the first caller; others wait for it); shared, do not modify. */
+        public byte[] gzipped() {
+            byte[] g = gzipped;
+            if (g == null) {
+                synchronized (this) {
+                    g = gzipped;
+                    if (g == null) {
+                        g = gzip(bytes);
+                        gzipped = g;
+                    }
+                }
+            }
+            return g;
+        }
+
+        boolean isGzipped() {
+            return gzipped != null;
+        }
+    }
+
+    private record Block(byte[] bytes, Instant renderedAt, long version) {
+    }
+
+    private record Joined(Block imports, Block process, Body body) {
     }
 
     /**
@@ -75,44 +131,64 @@ public final class MetricsEndpoint {
     }
 
     public Rendered render(String accept) throws IOException {
+        Body b = body(accept);
+        return new Rendered(b.contentType(), b.bytes());
+    }
+
+    /** The body for this {@code Accept} header, from the cache when it is fresh enough. */
+    public Body body(String accept) throws IOException {
         ExpositionFormatWriter writer = formats.findWriter(accept);
-        byte[] imports = importBlock(writer);
-        byte[] process = write(writer, processRegistry.scrape());
-        boolean openMetrics = writer instanceof OpenMetricsTextFormatWriter;
-        int importLength = openMetrics ? withoutEof(imports) : imports.length;
-        byte[] body = Arrays.copyOf(imports, importLength + process.length);
-        System.arraycopy(process, 0, body, importLength, process.length);
-        return new Rendered(writer.getContentType(), body);
-    }
-
-    private byte[] importBlock(ExpositionFormatWriter writer) throws IOException {
         String key = writer.getContentType();
-        Cached c = cache.get(key);
-        if (fresh(c, clock.instant())) {
-            return c.body();
+        Joined j = cache.get(key);
+        Instant now = clock.instant();
+        if (j != null && importsFresh(j.imports(), now) && processFresh(j.process(), now)) {
+            return j.body();
         }
-        synchronized (this) {
-            Instant now = clock.instant();
-            c = cache.get(key);
-            if (fresh(c, now)) {
-                return c.body(); // another scrape rendered it while we waited
+        // Stale or missing. One thread renders; the others take the previous body, if there is one.
+        if (j != null) {
+            if (!rendering.tryLock()) {
+                return j.body();
             }
-            long v = version.getAsLong();
-            byte[] body = write(writer, importRegistry.scrape());
-            cache.put(key, new Cached(body, now, v));
-            return body;
+        } else {
+            rendering.lock();
+        }
+        try {
+            now = clock.instant();
+            Joined current = cache.get(key);
+            Block imports = current != null && importsFresh(current.imports(), now) ? current.imports() : null;
+            Block process = current != null && processFresh(current.process(), now) ? current.process() : null;
+            if (imports != null && process != null) {
+                return current.body(); // another scrape rendered it meanwhile
+            }
+            if (imports == null) {
+                long v = version.getAsLong();
+                imports = new Block(write(writer, importRegistry.scrape()), now, v);
+            }
+            if (process == null) {
+                process = new Block(write(writer, processRegistry.scrape()), now, 0);
+            }
+            Joined next = new Joined(imports, process, new Body(key, join(writer, imports.bytes(), process.bytes())));
+            if (current != null && current.body().isGzipped()) {
+                // Scrapers of this format ask for gzip: compress here, while they still get the previous body.
+                next.body().gzipped();
+            }
+            cache.put(key, next);
+            return next.body();
+        } finally {
+            rendering.unlock();
         }
     }
 
-    private boolean fresh(Cached c, Instant now) {
-        if (c == null) {
-            return false;
-        }
-        Duration age = Duration.between(c.renderedAt(), now);
+    private boolean importsFresh(Block b, Instant now) {
+        Duration age = Duration.between(b.renderedAt(), now);
         if (age.compareTo(minRerender) < 0) {
             return true;
         }
-        return age.compareTo(maxAge) < 0 && c.version() == version.getAsLong();
+        return age.compareTo(maxAge) < 0 && b.version() == version.getAsLong();
+    }
+
+    private boolean processFresh(Block b, Instant now) {
+        return Duration.between(b.renderedAt(), now).compareTo(maxAge) < 0;
     }
 
     /** Forget cached renderings (after a config reload changed the set of targets). */
@@ -120,9 +196,27 @@ public final class MetricsEndpoint {
         cache.clear();
     }
 
+    private static byte[] join(ExpositionFormatWriter writer, byte[] imports, byte[] process) {
+        boolean openMetrics = writer instanceof OpenMetricsTextFormatWriter;
+        int importLength = openMetrics ? withoutEof(imports) : imports.length;
+        byte[] body = Arrays.copyOf(imports, importLength + process.length);
+        System.arraycopy(process, 0, body, importLength, process.length);
+        return body;
+    }
+
     private static byte[] write(ExpositionFormatWriter writer, MetricSnapshots snapshots) throws IOException {
         ByteArrayOutputStream out = new ByteArrayOutputStream(16 * 1024);
         writer.write(out, snapshots);
+        return out.toByteArray();
+    }
+
+    private static byte[] gzip(byte[] bytes) {
+        ByteArrayOutputStream out = new ByteArrayOutputStream(Math.max(64, bytes.length / 6));
+        try (GZIPOutputStream gz = new GZIPOutputStream(out, 8192)) {
+            gz.write(bytes);
+        } catch (IOException e) {
+            throw new UncheckedIOException("gzip into memory", e);
+        }
         return out.toByteArray();
     }
 

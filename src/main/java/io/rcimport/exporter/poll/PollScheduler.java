@@ -25,8 +25,14 @@ import org.slf4j.LoggerFactory;
  */
 public final class PollScheduler implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(PollScheduler.class);
-    /** The first polls spread over this much time (or the interval, if shorter). */
+    /** The first polls spread over this much time at most (or the interval, if shorter)... */
     static final Duration MAX_START_JITTER = Duration.ofSeconds(5);
+    /**
+     * ...and over this much per target started, so a few targets are polled (and the agent is
+     * ready) at once, while a thousand still start spread out (100 targets over 1 s, 500 or more
+     * over {@link #MAX_START_JITTER}).
+     */
+    static final Duration START_SPACING = Duration.ofMillis(10);
 
     private final ScheduledExecutorService timer;
     private final StatusStore store;
@@ -68,7 +74,7 @@ public final class PollScheduler implements AutoCloseable {
 
     /** Starts polling these targets, each after a random delay. */
     public void start(List<ResilientPoller> pollers) {
-        long jitterBound = Math.max(1, Math.min(interval.toMillis(), MAX_START_JITTER.toMillis()));
+        long jitterBound = startJitterBoundMillis(interval, pollers.size());
         for (ResilientPoller poller : pollers) {
             Schedule s = new Schedule(poller);
             Schedule replaced = schedules.put(poller.target(), s);
@@ -77,6 +83,13 @@ public final class PollScheduler implements AutoCloseable {
             }
             scheduleAt(s, random.nextLong(jitterBound));
         }
+    }
+
+    /** The first poll of each of {@code targets} targets starts at a random delay below this. */
+    static long startJitterBoundMillis(Duration interval, int targets) {
+        long spread = Math.min(Math.min(interval.toMillis(), MAX_START_JITTER.toMillis()),
+                START_SPACING.toMillis() * Math.max(1, targets));
+        return Math.max(1, spread);
     }
 
     /**

@@ -246,6 +246,46 @@ class SimulatedRocketChatTest {
     }
 
     @Test
+    void any_base_path_serves_the_same_server_under_a_sub_path_counted_per_path() throws Exception {
+        start(SimulatedRocketChat.builder(simulation).credentials(USER_ID, TOKEN).anyBasePath(true));
+
+        HttpResponse<String> plain = status();
+        HttpResponse<String> underA = get("/a" + SimulatedRocketChat.IMPORT_STATUS, USER_ID, TOKEN);
+        get("/a" + SimulatedRocketChat.IMPORT_STATUS, USER_ID, TOKEN);
+        HttpResponse<String> underB = get("/b" + SimulatedRocketChat.IMPORT_STATUS, null, null);
+
+        assertEquals(200, underA.statusCode());
+        assertEquals(plain.body(), underA.body());
+        assertEquals(401, underB.statusCode(), "credentials are checked under a sub-path too");
+        assertEquals(4, server.requestCount(SimulatedRocketChat.IMPORT_STATUS) + server.requestCount("/a" + SimulatedRocketChat.IMPORT_STATUS)
+                + server.requestCount("/b" + SimulatedRocketChat.IMPORT_STATUS));
+        assertEquals(2, server.requestCounts().get("/a" + SimulatedRocketChat.IMPORT_STATUS));
+        assertEquals(1, server.requestCounts().get("/b" + SimulatedRocketChat.IMPORT_STATUS));
+    }
+
+    @Test
+    void without_any_base_path_a_sub_path_is_not_found() throws Exception {
+        start();
+
+        assertEquals(404, get("/a" + SimulatedRocketChat.IMPORT_STATUS, USER_ID, TOKEN).statusCode());
+    }
+
+    @Test
+    void delayed_fault_answers_properly_after_the_delay() throws Exception {
+        start();
+        server.setFault(Fault.delayed(Duration.ofMillis(300)));
+
+        long started = System.nanoTime();
+        HttpResponse<String> r = status();
+        long tookMillis = (System.nanoTime() - started) / 1_000_000;
+
+        assertEquals(200, r.statusCode());
+        assertEquals(fixture("status-none.json"), r.body());
+        assertTrue(tookMillis >= 300, "answered after " + tookMillis + " ms");
+        assertThrows(IllegalArgumentException.class, () -> Fault.delayed(Duration.ofMillis(-1)));
+    }
+
+    @Test
     void start_demo_serves_the_demo_credentials_with_the_demo_scenario() throws Exception {
         server = SimulatedRocketChat.startDemo(clock);
 

@@ -122,9 +122,9 @@ class KubernetesManifestsTest {
     @MethodSource("workloads")
     void requests_and_limits_fit_the_jvm_flags(String kind, JsonNode workload) {
         JsonNode resources = container(workload).path("resources");
-        assertEquals("96Mi", resources.path("requests").path("memory").asText(), kind);
+        assertEquals("128Mi", resources.path("requests").path("memory").asText(), kind);
         assertEquals("20m", resources.path("requests").path("cpu").asText(), kind);
-        assertEquals("192Mi", resources.path("limits").path("memory").asText(), kind);
+        assertEquals("256Mi", resources.path("limits").path("memory").asText(), kind);
         long jvmCapsMb = 0;
         for (String flag : JvmFlagsTest.jvmOptions()) {
             Matcher m = Pattern.compile("^-(?:Xmx|XX:MaxMetaspaceSize=|XX:ReservedCodeCacheSize=)(\\d+)m$").matcher(flag);
@@ -132,8 +132,8 @@ class KubernetesManifestsTest {
                 jvmCapsMb += Long.parseLong(m.group(1));
             }
         }
-        assertTrue(jvmCapsMb > 0 && jvmCapsMb <= 192 - 24,
-                "heap + metaspace + code cache caps (" + jvmCapsMb + " MiB) must leave room for threads and buffers in 192Mi");
+        assertTrue(jvmCapsMb > 0 && jvmCapsMb <= 256 - 24,
+                "heap + metaspace + code cache caps (" + jvmCapsMb + " MiB) must leave room for threads and buffers in 256Mi");
     }
 
     @ParameterizedTest(name = "{0}")

@@ -166,6 +166,40 @@ class ApiServerTest {
         assertEquals(TEXT_004, contentType(get("/metrics", "Accept", "application/json")));
     }
 
+    @Test
+    void metrics_are_gzipped_when_the_scraper_accepts_gzip_and_plain_otherwise() throws Exception {
+        start("main");
+        goodPoll("main", "status-importing-slack.json");
+
+        HttpResponse<byte[]> plain = get("/metrics");
+        HttpResponse<byte[]> gzipped = get("/metrics", "Accept-Encoding", "gzip");
+        HttpResponse<byte[]> refused = get("/metrics", "Accept-Encoding", "gzip;q=0, identity");
+
+        assertTrue(plain.headers().firstValue("Content-Encoding").isEmpty());
+        assertEquals("gzip", gzipped.headers().firstValue("Content-Encoding").orElseThrow());
+        assertEquals("Accept-Encoding", gzipped.headers().firstValue("Vary").orElseThrow());
+        assertEquals(TEXT_004, contentType(gzipped));
+        String unzipped = new String(new java.util.zip.GZIPInputStream(new java.io.ByteArrayInputStream(gzipped.body())).readAllBytes(),
+                StandardCharsets.UTF_8);
+        assertEquals(text(plain), unzipped);
+        assertTrue(refused.headers().firstValue("Content-Encoding").isEmpty());
+        assertEquals(text(plain), text(refused));
+    }
+
+    @Test
+    void accept_encoding_allows_gzip_when_named_or_starred_without_q_zero() {
+        assertTrue(ApiServer.acceptsGzip("gzip"));
+        assertTrue(ApiServer.acceptsGzip("deflate, GZIP;q=0.5"));
+        assertTrue(ApiServer.acceptsGzip("*"));
+        assertFalse(ApiServer.acceptsGzip(null));
+        assertFalse(ApiServer.acceptsGzip("identity"));
+        assertFalse(ApiServer.acceptsGzip("gzip;q=0"));
+        assertFalse(ApiServer.acceptsGzip("gzip; q=0.0, br"));
+        assertFalse(ApiServer.acceptsGzip("gzip;q=0, *"));
+        assertTrue(ApiServer.acceptsGzip("*;q=0, gzip"));
+        assertFalse(ApiServer.acceptsGzip("*;q=0"));
+    }
+
     /**
      * Reads a stream of varint-length-prefixed MetricFamily messages and returns field 1 (name)
      * of each, checking that the frames tile the body exactly.

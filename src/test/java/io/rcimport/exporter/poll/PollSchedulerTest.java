@@ -109,6 +109,15 @@ class PollSchedulerTest {
     }
 
     @Test
+    void first_polls_spread_with_the_number_of_targets_up_to_five_seconds_or_the_interval() {
+        assertEquals(10, PollScheduler.startJitterBoundMillis(Duration.ofSeconds(15), 1));
+        assertEquals(1_000, PollScheduler.startJitterBoundMillis(Duration.ofSeconds(15), 100));
+        assertEquals(5_000, PollScheduler.startJitterBoundMillis(Duration.ofSeconds(15), 1_000));
+        assertEquals(1_000, PollScheduler.startJitterBoundMillis(Duration.ofSeconds(1), 1_000));
+        assertEquals(1, PollScheduler.startJitterBoundMillis(Duration.ofMillis(1), 0));
+    }
+
+    @Test
     void every_poll_lands_in_the_store_and_its_duration_is_observed() {
         wm.stubFor(get(STATUS).willReturn(aResponse().withStatus(200).withBody(bytes("status-ready.json"))));
         startPolling(List.of(target("main", wm.baseUrl())), INTERVAL, Duration.ofSeconds(2));

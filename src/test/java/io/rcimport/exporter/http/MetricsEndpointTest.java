@@ -1,0 +1,179 @@
+package io.rcimport.exporter.http;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotSame;
+import static org.junit.jupiter.api.Assertions.assertSame;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.prometheus.metrics.model.registry.MultiCollector;
+import io.prometheus.metrics.model.registry.PrometheusRegistry;
+import io.prometheus.metrics.model.snapshots.GaugeSnapshot;
+import io.prometheus.metrics.model.snapshots.Labels;
+import io.prometheus.metrics.model.snapshots.MetricSnapshots;
+import io.rcimport.exporter.testing.TestClock;
+import java.io.ByteArrayInputStream;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.zip.GZIPInputStream;
+import org.junit.jupiter.api.Test;
+
+class MetricsEndpointTest {
+    private final TestClock clock = TestClock.at("2026-05-02T09:00:00Z");
+    private final AtomicLong version = new AtomicLong();
+    private final CountingCollector imports = new CountingCollector("imports_value");
+    private final CountingCollector process = new CountingCollector("process_value");
+    private final MetricsEndpoint endpoint = endpoint();
+
+    private MetricsEndpoint endpoint() {
+        PrometheusRegistry importRegistry = new PrometheusRegistry();
+        importRegistry.register(imports);
+        PrometheusRegistry processRegistry = new PrometheusRegistry();
+        processRegistry.register(process);
+        return new MetricsEndpoint(importRegistry, processRegistry, clock, version::get);
+    }
+
+    /** A gauge whose value counts how often it was collected; can be made to block once. */
+    private static final class CountingCollector implements MultiCollector {
+        final String name;
+        final AtomicInteger collected = new AtomicInteger();
+        volatile CountDownLatch entered;
+        volatile CountDownLatch release;
+
+        CountingCollector(String name) {
+            this.name = name;
+        }
+
+        @Override
+        public MetricSnapshots collect() {
+            int n = collected.incrementAndGet();
+            CountDownLatch in = entered;
+            CountDownLatch out = release;
+            if (in != null && out != null) {
+                in.countDown();
+                try {
+                    out.await(10, TimeUnit.SECONDS);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+            }
+            return new MetricSnapshots(GaugeSnapshot.builder().name(name)
+                    .dataPoint(GaugeSnapshot.GaugeDataPointSnapshot.builder().labels(Labels.EMPTY).value(n).build())
+                    .build());
+        }
+    }
+
+    private String text() throws Exception {
+        return new String(endpoint.body(null).bytes(), StandardCharsets.UTF_8);
+    }
+
+    @Test
+    void jvm_block_is_collected_at_most_once_per_max_cache_age_however_many_scrapes() throws Exception {
+        for (int i = 0; i < 50; i++) {
+            text();
+        }
+        assertEquals(1, process.collected.get());
+
+        clock.advance(MetricsEndpoint.MAX_CACHE_AGE.minusMillis(1));
+        text();
+        assertEquals(1, process.collected.get());
+
+        clock.advance(Duration.ofMillis(1));
+        assertTrue(text().contains("process_value 2.0"));
+        assertEquals(2, process.collected.get());
+    }
+
+    @Test
+    void import_block_is_re_rendered_when_a_poll_ended_but_at_most_every_min_rerender() throws Exception {
+        text();
+        version.incrementAndGet();
+        clock.advance(MetricsEndpoint.MIN_RERENDER.minusMillis(1));
+        text();
+        assertEquals(1, imports.collected.get(), "within MIN_RERENDER the cached block is served");
+
+        clock.advance(Duration.ofMillis(1));
+        assertTrue(text().contains("imports_value 2.0"));
+
+        clock.advance(MetricsEndpoint.MIN_RERENDER);
+        text();
+        assertEquals(2, imports.collected.get(), "no poll ended: still cached");
+        clock.advance(MetricsEndpoint.MAX_CACHE_AGE);
+        text();
+        assertEquals(3, imports.collected.get(), "re-rendered once MAX_CACHE_AGE old");
+    }
+
+    @Test
+    void the_same_rendering_is_served_as_the_same_bytes_and_gzipped_once() throws Exception {
+        MetricsEndpoint.Body first = endpoint.body(null);
+        MetricsEndpoint.Body second = endpoint.body("text/plain;version=0.0.4");
+
+        assertSame(first, second);
+        assertSame(first.gzipped(), second.gzipped());
+        assertArrayEquals(first.bytes(), new GZIPInputStream(new ByteArrayInputStream(first.gzipped())).readAllBytes());
+    }
+
+    @Test
+    void once_gzip_was_asked_for_the_next_rendering_is_gzipped_before_it_is_served() throws Exception {
+        MetricsEndpoint.Body first = endpoint.body(null);
+        assertFalse(first.isGzipped());
+        first.gzipped();
+        clock.advance(MetricsEndpoint.MAX_CACHE_AGE);
+
+        MetricsEndpoint.Body second = endpoint.body(null);
+
+        assertNotSame(first, second);
+        assertTrue(second.isGzipped());
+    }
+
+    @Test
+    void openmetrics_body_has_one_eof_at_the_end() throws Exception {
+        String body = new String(endpoint.body("application/openmetrics-text; version=1.0.0").bytes(), StandardCharsets.UTF_8);
+
+        assertEquals(body.indexOf("# EOF"), body.lastIndexOf("# EOF"));
+        assertTrue(body.endsWith("# EOF\n"));
+        assertTrue(body.indexOf("imports_value") < body.indexOf("process_value"));
+    }
+
+    @Test
+    void a_scrape_does_not_wait_for_another_scrapes_rendering_but_gets_the_previous_body() throws Exception {
+        String before = text();
+        clock.advance(MetricsEndpoint.MAX_CACHE_AGE);
+        process.entered = new CountDownLatch(1);
+        process.release = new CountDownLatch(1);
+        ExecutorService other = Executors.newSingleThreadExecutor();
+        try {
+            Future<String> rendering = other.submit(this::text);
+            assertTrue(process.entered.await(10, TimeUnit.SECONDS));
+
+            assertEquals(before, text(), "served the previous body while the other scrape renders");
+
+            process.release.countDown();
+            assertTrue(rendering.get(10, TimeUnit.SECONDS).contains("process_value 2.0"));
+            assertTrue(text().contains("process_value 2.0"));
+        } finally {
+            process.release.countDown();
+            other.shutdownNow();
+        }
+    }
+
+    @Test
+    void uncached_renders_every_scrape() throws Exception {
+        PrometheusRegistry registry = new PrometheusRegistry();
+        CountingCollector c = new CountingCollector("x");
+        registry.register(c);
+        MetricsEndpoint uncached = MetricsEndpoint.uncached(registry);
+
+        uncached.body(null);
+        uncached.body(null);
+
+        assertEquals(2, c.collected.get());
+    }
+}
