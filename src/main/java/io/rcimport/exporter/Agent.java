@@ -175,7 +175,7 @@ public final class Agent implements AutoCloseable {
     public synchronized Agent start() {
         StatusJson statusJson = new StatusJson(config.poll().staleAfter(), this::breakerState, this::firingAlerts);
         metricsEndpoint = new MetricsEndpoint(importRegistry.getPrometheusRegistry(), meterRegistry.getPrometheusRegistry(),
-                clock, store::version);
+                clock, store::updateCount);
         server = new ApiServer(store, metricsEndpoint, statusJson, clock, version, config.server(),
                 source.map(s -> (Reloader) this::reloadFromSource))
                 .start(config.server().host(), config.server().port());

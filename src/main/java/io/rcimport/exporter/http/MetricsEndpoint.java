@@ -49,7 +49,7 @@ public final class MetricsEndpoint {
     private final PrometheusRegistry importRegistry;
     private final PrometheusRegistry processRegistry;
     private final Clock clock;
-    private final LongSupplier version;
+    private final LongSupplier updateCount;
     private final Duration maxAge;
     private final Duration minRerender;
     private final ExpositionFormats formats = ExpositionFormats.init();
@@ -101,26 +101,26 @@ public final class MetricsEndpoint {
         }
     }
 
-    private record Block(byte[] bytes, Instant renderedAt, long version) {
+    private record Block(byte[] bytes, Instant renderedAt, long updateCount) {
     }
 
     private record Joined(Block imports, Block process, Body body) {
     }
 
     /**
-     * @param version a number that changes whenever the import data changes (the store's update count)
+     * @param updateCount a number that changes whenever the import data changes (the store's update count)
      */
     public MetricsEndpoint(PrometheusRegistry importRegistry, PrometheusRegistry processRegistry, Clock clock,
-                           LongSupplier version) {
-        this(importRegistry, processRegistry, clock, version, MAX_CACHE_AGE, MIN_RERENDER);
+                           LongSupplier updateCount) {
+        this(importRegistry, processRegistry, clock, updateCount, MAX_CACHE_AGE, MIN_RERENDER);
     }
 
     MetricsEndpoint(PrometheusRegistry importRegistry, PrometheusRegistry processRegistry, Clock clock,
-                    LongSupplier version, Duration maxAge, Duration minRerender) {
+                    LongSupplier updateCount, Duration maxAge, Duration minRerender) {
         this.importRegistry = importRegistry;
         this.processRegistry = processRegistry;
         this.clock = clock;
-        this.version = version;
+        this.updateCount = updateCount;
         this.maxAge = maxAge;
         this.minRerender = minRerender;
     }
@@ -161,7 +161,7 @@ public final class MetricsEndpoint {
                 return current.body(); // another scrape rendered it meanwhile
             }
             if (imports == null) {
-                long v = version.getAsLong();
+                long v = updateCount.getAsLong();
                 imports = new Block(write(writer, importRegistry.scrape()), now, v);
             }
             if (process == null) {
@@ -184,7 +184,7 @@ public final class MetricsEndpoint {
         if (age.compareTo(minRerender) < 0) {
             return true;
         }
-        return age.compareTo(maxAge) < 0 && b.version() == version.getAsLong();
+        return age.compareTo(maxAge) < 0 && b.updateCount() == updateCount.getAsLong();
     }
 
     private boolean processFresh(Block b, Instant now) {

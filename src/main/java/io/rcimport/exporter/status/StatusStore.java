@@ -103,8 +103,8 @@ public final class StatusStore {
         updates.incrementAndGet();
     }
 
-    /** Changes whenever any snapshot or the set of targets changed: a cheap cache key for readers. */
-    public long version() {
+    /** Counts every change of a snapshot or of the set of targets: a cheap cache key for readers. */
+    public long updateCount() {
         return updates.get();
     }
 
