@@ -219,7 +219,7 @@ public final class Main {
             return BAD_CONFIG;
         }
         log.info("event=started version={} listen={}:{} targets={} interval={}s{}", Version.current(),
-                config.server().host(), agent.port(), config.targets().size(), config.poll().interval().toSeconds(),
+                config.server().host(), agent.port(), config.ownedTargets().size(), config.poll().interval().toSeconds(),
                 demo == null ? "" : " demo=" + demo.url());
         CountDownLatch stopped = new CountDownLatch(1);
         AtomicBoolean stopping = new AtomicBoolean();
