@@ -3,6 +3,7 @@ package io.rcimport.exporter.alert;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.rcimport.exporter.config.Config;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.time.Clock;
@@ -12,7 +13,6 @@ import java.util.Collection;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Objects;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
@@ -54,11 +54,7 @@ public final class AlertmanagerSink implements AlertSink {
     }
 
     static URI alertsEndpoint(URI base) {
-        String s = base.toString();
-        while (s.endsWith("/")) {
-            s = s.substring(0, s.length() - 1);
-        }
-        return URI.create(s + "/api/v2/alerts");
+        return URI.create(Config.baseUrl(base) + "/api/v2/alerts");
     }
 
     @Override
@@ -151,10 +147,7 @@ public final class AlertmanagerSink implements AlertSink {
     }
 
     String generatorUrl(String target) {
-        String base = Objects.toString(externalUrl, "");
-        while (base.endsWith("/")) {
-            base = base.substring(0, base.length() - 1);
-        }
+        String base = externalUrl == null ? "" : Config.baseUrl(externalUrl).toString();
         return base + "/status/" + java.net.URLEncoder.encode(target, java.nio.charset.StandardCharsets.UTF_8);
     }
 

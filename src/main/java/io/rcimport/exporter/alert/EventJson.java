@@ -29,14 +29,8 @@ public final class EventJson {
         } else {
             o.putNull("operation_id");
         }
-        ImportCounts c = e.counts();
         ObjectNode counts = o.putObject("counts");
-        counts.put("total", c.total());
-        counts.put("completed", c.completed());
-        counts.put("error", c.error());
-        counts.put("users", c.users());
-        counts.put("channels", c.channels());
-        counts.put("messages", c.messages());
+        e.counts().byField().forEach(counts::put);
         if (e.progress().isPresent()) {
             o.put("progress", e.progress().getAsDouble());
         } else {

@@ -110,6 +110,10 @@ public record Config(
 
     /** One Rocket.Chat server. {@code name} is the {@code target} label. */
     public record Target(String name, URI url, Auth auth, TargetTls tls) {
+        public Target {
+            url = baseUrl(url);
+        }
+
         /** With the JVM's default certificate checks ({@link TargetTls#verify()}). */
         public Target(String name, URI url, Auth auth) {
             this(name, url, auth, TargetTls.verify());
@@ -149,6 +153,7 @@ public record Config(
             List<Webhook> webhooks,
             Optional<URI> externalUrl) {
         public Alerting {
+            externalUrl = externalUrl.map(Config::baseUrl);
             alertmanagers = List.copyOf(alertmanagers);
             webhooks = List.copyOf(webhooks);
         }
@@ -159,6 +164,23 @@ public record Config(
     }
 
     public record Alertmanager(URI url) {
+        public Alertmanager {
+            url = baseUrl(url);
+        }
+    }
+
+    /**
+     * A base URL other paths are appended to, without its trailing slashes, so that
+     * {@code https://chat.example.com/} + {@code /api/v1/...} has no double slash. Done here,
+     * once, for every way a configuration is built (the loader, --demo, tests).
+     */
+    public static URI baseUrl(URI url) {
+        String s = url.toString();
+        int end = s.length();
+        while (end > 0 && s.charAt(end - 1) == '/') {
+            end--;
+        }
+        return end == s.length() ? url : URI.create(s.substring(0, end));
     }
 
     public enum WebhookFormat { JSON, ROCKETCHAT }

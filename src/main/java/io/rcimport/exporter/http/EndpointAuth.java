@@ -26,6 +26,7 @@ final class EndpointAuth {
     private static final BCrypt.Verifyer BCRYPT = BCrypt.verifyer(BCrypt.Version.VERSION_2A,
             LongPasswordStrategies.truncate(BCrypt.Version.VERSION_2A));
 
+    private final Config.WebAuth auth;
     private final Map<String, Secret> users;
     private final java.util.List<Secret> tokens;
     private final Map<String, Boolean> verified = new LinkedHashMap<>(16, 0.75f, true) {
@@ -38,10 +39,11 @@ final class EndpointAuth {
     EndpointAuth(Config.WebAuth auth) {
         this.users = auth.basicAuthUsers();
         this.tokens = auth.bearerTokens();
+        this.auth = auth;
     }
 
     boolean enabled() {
-        return !users.isEmpty() || !tokens.isEmpty();
+        return auth.required();
     }
 
     boolean basicEnabled() {

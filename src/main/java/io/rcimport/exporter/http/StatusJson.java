@@ -1,7 +1,6 @@
 package io.rcimport.exporter.http;
 
 import io.rcimport.exporter.alert.Alert;
-import io.rcimport.exporter.rocketchat.ImportCounts;
 import io.rcimport.exporter.rocketchat.ImportOperation;
 import io.rcimport.exporter.status.TargetSnapshot;
 import java.time.Duration;
@@ -82,15 +81,7 @@ public final class StatusJson {
         m.put("valid", op.valid());
         m.put("created_at", op.createdAt().map(Instant::toString).orElse(null));
         m.put("updated_at", op.updatedAt().map(Instant::toString).orElse(null));
-        ImportCounts c = op.counts();
-        Map<String, Object> counts = new LinkedHashMap<>();
-        counts.put("total", c.total());
-        counts.put("completed", c.completed());
-        counts.put("error", c.error());
-        counts.put("users", c.users());
-        counts.put("channels", c.channels());
-        counts.put("messages", c.messages());
-        m.put("count", counts);
+        m.put("count", op.counts().byField());
         return m;
     }
 

@@ -262,12 +262,9 @@ public final class RocketChatClient {
         return u.getHost() + (u.getPort() > 0 ? ":" + u.getPort() : "");
     }
 
+    /** The target's url has no trailing slash (Config.Target guarantees it). */
     private URI resolve(String path) {
-        String base = target.url().toString();
-        while (base.endsWith("/")) {
-            base = base.substring(0, base.length() - 1);
-        }
-        return URI.create(base + path);
+        return URI.create(target.url() + path);
     }
 
     private static Throwable unwrap(Throwable t) {
