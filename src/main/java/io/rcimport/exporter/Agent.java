@@ -260,8 +260,8 @@ public final class Agent implements AutoCloseable {
     /** The gauge goes to 0 and the next scrape shows it (the cached per-target block would hide it for up to a second). */
     private void reloadFailed() {
         metrics.reloadFailed();
-        if (metricsEndpoint != null) {
-            metricsEndpoint.invalidate();
+        if (server != null) {
+            server.invalidateCaches();
         }
     }
 
@@ -294,7 +294,7 @@ public final class Agent implements AutoCloseable {
         }
         if (server != null) {
             scheduler.start(started);
-            metricsEndpoint.invalidate();
+            server.invalidateCaches();
         }
         warnAboutInsecureTargets(change.started());
         metrics.reloadSucceeded(clock.instant());

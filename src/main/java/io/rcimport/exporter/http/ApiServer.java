@@ -33,6 +33,7 @@ public final class ApiServer implements AutoCloseable {
     private final StatusStore store;
     private final MetricsEndpoint metrics;
     private final StatusJson statusJson;
+    private final StatusEndpoint statusEndpoint;
     private final StatusPage statusPage;
     private final Clock clock;
     private final String version;
@@ -52,6 +53,7 @@ public final class ApiServer implements AutoCloseable {
         this.store = store;
         this.metrics = metrics;
         this.statusJson = statusJson;
+        this.statusEndpoint = new StatusEndpoint(store, statusJson, clock, version);
         this.statusPage = new StatusPage(version);
         this.clock = clock;
         this.version = version;
@@ -64,6 +66,10 @@ public final class ApiServer implements AutoCloseable {
                 http.setRequestHeaderSize(8 * 1024);
             });
             cfg.jetty.threadPool = threadPool();
+            // In front of Javalin (which attaches itself inside the innermost wrapper): the scraped endpoints.
+            cfg.jetty.modifyServer(server -> server.insertHandler(new CachedEndpointHandler(auth, Map.of(
+                    "/metrics", metrics::body,
+                    "/status", accept -> statusEndpoint.body()))));
             cfg.http.compressionStrategy = compression();
             settings.tls().ifPresent(tls -> cfg.jetty.addConnector((server, http) -> TlsConnector.create(server, http, tls, host, port)));
             cfg.routes.before(this::authenticate);
@@ -158,20 +164,23 @@ public final class ApiServer implements AutoCloseable {
     }
 
     private void metrics(Context ctx) throws IOException {
-        MetricsEndpoint.Body b = metrics.body(ctx.header("Accept"));
-        ctx.contentType(b.contentType());
-        ctx.header("Vary", "Accept-Encoding");
-        // Gzip once per rendering, not once per scrape (Javalin would compress every response anew).
-        if (b.bytes().length >= GZIP_MIN_BYTES && acceptsGzip(ctx.header("Accept-Encoding"))) {
-            ctx.header("Content-Encoding", "gzip");
-            ctx.result(b.gzipped());
-        } else {
-            ctx.result(b.bytes());
-        }
+        send(ctx, metrics.body(ctx.header("Accept")));
     }
 
-    /** Below this a gzipped body saves nothing worth a header (Javalin's own threshold). */
-    static final int GZIP_MIN_BYTES = 1500;
+    /**
+     * A cached body, gzipped when the client accepts it (compressed once per rendering, not once
+     * per request as Javalin would). {@link CachedEndpointHandler} answers the same way.
+     */
+    private static void send(Context ctx, CachedBody body) {
+        ctx.contentType(body.contentType());
+        ctx.header("Vary", "Accept-Encoding");
+        if (body.compressible() && acceptsGzip(ctx.header("Accept-Encoding"))) {
+            ctx.header("Content-Encoding", "gzip");
+            ctx.result(body.gzipped());
+        } else {
+            ctx.result(body.bytes());
+        }
+    }
 
     /**
      * Whether {@code Accept-Encoding} allows gzip: named without {@code q=0}, or, when gzip is not
@@ -211,7 +220,13 @@ public final class ApiServer implements AutoCloseable {
     }
 
     private void status(Context ctx) {
-        json(ctx, HttpStatus.OK, statusJson.all(store.all(), clock.instant(), version));
+        send(ctx, statusEndpoint.body());
+    }
+
+    /** Forget cached renderings (after a config reload changed the set of targets, or its outcome). */
+    public void invalidateCaches() {
+        metrics.invalidate();
+        statusEndpoint.invalidate();
     }
 
     private void statusOfTarget(Context ctx) {

@@ -7,7 +7,6 @@ import io.prometheus.metrics.model.registry.PrometheusRegistry;
 import io.prometheus.metrics.model.snapshots.MetricSnapshots;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Duration;
@@ -17,7 +16,6 @@ import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.LongSupplier;
-import java.util.zip.GZIPOutputStream;
 
 /**
  * Renders {@code /metrics} in the format the {@code Accept} header asks for (Prometheus text,
@@ -61,50 +59,10 @@ public final class MetricsEndpoint {
     public record Rendered(String contentType, byte[] body) {
     }
 
-    /** A rendering, also available gzipped (compressed on first use, then kept). */
-    public static final class Body {
-        private final String contentType;
-        private final byte[] bytes;
-        private volatile byte[] gzipped;
-
-        Body(String contentType, byte[] bytes) {
-            this.contentType = contentType;
-            this.bytes = bytes;
-        }
-
-        public String contentType() {
-            return contentType;
-        }
-
-        /** The body as is; shared, do not modify. */
-        public byte[] bytes() {
-            return bytes;
-        }
-
-        /** The body gzipped (compressed once, by the first caller; others wait for it); shared, do not modify. */
-        public byte[] gzipped() {
-            byte[] g = gzipped;
-            if (g == null) {
-                synchronized (this) {
-                    g = gzipped;
-                    if (g == null) {
-                        g = gzip(bytes);
-                        gzipped = g;
-                    }
-                }
-            }
-            return g;
-        }
-
-        boolean isGzipped() {
-            return gzipped != null;
-        }
-    }
-
     private record Block(byte[] bytes, Instant renderedAt, long updateCount) {
     }
 
-    private record Joined(Block imports, Block process, Body body) {
+    private record Joined(Block imports, Block process, CachedBody body) {
     }
 
     /**
@@ -131,12 +89,12 @@ public final class MetricsEndpoint {
     }
 
     public Rendered render(String accept) throws IOException {
-        Body b = body(accept);
+        CachedBody b = body(accept);
         return new Rendered(b.contentType(), b.bytes());
     }
 
     /** The body for this {@code Accept} header, from the cache when it is fresh enough. */
-    public Body body(String accept) throws IOException {
+    public CachedBody body(String accept) throws IOException {
         ExpositionFormatWriter writer = formats.findWriter(accept);
         String key = writer.getContentType();
         Joined j = cache.get(key);
@@ -167,7 +125,7 @@ public final class MetricsEndpoint {
             if (process == null) {
                 process = new Block(write(writer, processRegistry.scrape()), now, 0);
             }
-            Joined next = new Joined(imports, process, new Body(key, join(writer, imports.bytes(), process.bytes())));
+            Joined next = new Joined(imports, process, new CachedBody(key, join(writer, imports.bytes(), process.bytes())));
             if (current != null && current.body().isGzipped()) {
                 // Scrapers of this format ask for gzip: compress here, while they still get the previous body.
                 next.body().gzipped();
@@ -207,16 +165,6 @@ public final class MetricsEndpoint {
     private static byte[] write(ExpositionFormatWriter writer, MetricSnapshots snapshots) throws IOException {
         ByteArrayOutputStream out = new ByteArrayOutputStream(16 * 1024);
         writer.write(out, snapshots);
-        return out.toByteArray();
-    }
-
-    private static byte[] gzip(byte[] bytes) {
-        ByteArrayOutputStream out = new ByteArrayOutputStream(Math.max(64, bytes.length / 6));
-        try (GZIPOutputStream gz = new GZIPOutputStream(out, 8192)) {
-            gz.write(bytes);
-        } catch (IOException e) {
-            throw new UncheckedIOException("gzip into memory", e);
-        }
         return out.toByteArray();
     }
 

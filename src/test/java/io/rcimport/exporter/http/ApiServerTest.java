@@ -187,6 +187,43 @@ class ApiServerTest {
     }
 
     @Test
+    void status_is_gzipped_when_the_reader_accepts_gzip_with_the_length_of_what_is_sent() throws Exception {
+        start("main", "a", "b", "c", "d", "e", "f", "g");
+        goodPoll("main", "status-importing-slack.json");
+
+        HttpResponse<byte[]> plain = get("/status");
+        HttpResponse<byte[]> gzipped = get("/status", "Accept-Encoding", "gzip, deflate");
+
+        assertTrue(plain.body().length >= CachedBody.GZIP_MIN_BYTES, "big enough to be compressed: " + plain.body().length);
+        assertTrue(plain.headers().firstValue("Content-Encoding").isEmpty());
+        assertEquals(Long.toString(plain.body().length), plain.headers().firstValue("Content-Length").orElseThrow());
+        assertEquals("gzip", gzipped.headers().firstValue("Content-Encoding").orElseThrow());
+        assertEquals("Accept-Encoding", gzipped.headers().firstValue("Vary").orElseThrow());
+        assertEquals(Long.toString(gzipped.body().length), gzipped.headers().firstValue("Content-Length").orElseThrow());
+        assertEquals("application/json", contentType(gzipped));
+        assertArrayEquals(plain.body(), new java.util.zip.GZIPInputStream(new java.io.ByteArrayInputStream(gzipped.body())).readAllBytes());
+    }
+
+    @Test
+    void a_metrics_rendering_that_fails_is_a_500_json_without_a_stack_trace() throws Exception {
+        clock = TestClock.at("2021-10-26T20:53:00Z");
+        store = new StatusStore(List.of("main"), clock, Duration.ofMinutes(10));
+        io.prometheus.metrics.model.registry.PrometheusRegistry broken = new io.prometheus.metrics.model.registry.PrometheusRegistry();
+        broken.register((io.prometheus.metrics.model.registry.MultiCollector) () -> {
+            throw new IllegalStateException("collector exploded");
+        });
+        server = new ApiServer(store, MetricsEndpoint.uncached(broken), new StatusJson(STALE_AFTER, name -> "closed"), clock, VERSION)
+                .start("127.0.0.1", 0);
+
+        HttpResponse<byte[]> r = get("/metrics");
+
+        assertEquals(500, r.statusCode());
+        assertEquals("internal error", json(r).path("error").asText());
+        assertFalse(text(r).contains("exploded") || text(r).contains("at io."), text(r));
+        assertEquals(200, get("/health").statusCode(), "the server goes on serving");
+    }
+
+    @Test
     void accept_encoding_allows_gzip_when_named_or_starred_without_q_zero() {
         assertTrue(ApiServer.acceptsGzip("gzip"));
         assertTrue(ApiServer.acceptsGzip("deflate, GZIP;q=0.5"));

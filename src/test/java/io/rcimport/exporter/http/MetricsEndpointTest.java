@@ -112,8 +112,8 @@ class MetricsEndpointTest {
 
     @Test
     void the_same_rendering_is_served_as_the_same_bytes_and_gzipped_once() throws Exception {
-        MetricsEndpoint.Body first = endpoint.body(null);
-        MetricsEndpoint.Body second = endpoint.body("text/plain;version=0.0.4");
+        CachedBody first = endpoint.body(null);
+        CachedBody second = endpoint.body("text/plain;version=0.0.4");
 
         assertSame(first, second);
         assertSame(first.gzipped(), second.gzipped());
@@ -122,12 +122,12 @@ class MetricsEndpointTest {
 
     @Test
     void once_gzip_was_asked_for_the_next_rendering_is_gzipped_before_it_is_served() throws Exception {
-        MetricsEndpoint.Body first = endpoint.body(null);
+        CachedBody first = endpoint.body(null);
         assertFalse(first.isGzipped());
         first.gzipped();
         clock.advance(MetricsEndpoint.MAX_CACHE_AGE);
 
-        MetricsEndpoint.Body second = endpoint.body(null);
+        CachedBody second = endpoint.body(null);
 
         assertNotSame(first, second);
         assertTrue(second.isGzipped());

@@ -1,0 +1,101 @@
+package io.rcimport.exporter.http;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.rcimport.exporter.status.StatusStore;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.concurrent.locks.ReentrantLock;
+
+/**
+ * {@code /status} rendered once and shared by every reader, like {@code /metrics}: with a thousand
+ * targets the JSON is most of a megabyte, and serialising it per request served 50 requests a
+ * second (bench/run). A rendering is reused while it is younger than {@link MetricsEndpoint#MIN_RERENDER},
+ * or younger than {@link MetricsEndpoint#MAX_CACHE_AGE} with no poll ended since; so {@code now},
+ * {@code age_seconds} and {@code up} in the body are at most a second old, and the body says
+ * when it was rendered ({@code now}). While one request renders, the others get the previous
+ * rendering; only the very first request waits.
+ */
+public final class StatusEndpoint {
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    private final StatusStore store;
+    private final StatusJson statusJson;
+    private final Clock clock;
+    private final String version;
+    private final Duration minRerender;
+    private final Duration maxAge;
+    private final ReentrantLock rendering = new ReentrantLock();
+    private volatile Rendering cached;
+
+    private record Rendering(CachedBody body, Instant renderedAt, long updateCount) {
+    }
+
+    public StatusEndpoint(StatusStore store, StatusJson statusJson, Clock clock, String version) {
+        this(store, statusJson, clock, version, MetricsEndpoint.MIN_RERENDER, MetricsEndpoint.MAX_CACHE_AGE);
+    }
+
+    StatusEndpoint(StatusStore store, StatusJson statusJson, Clock clock, String version,
+                   Duration minRerender, Duration maxAge) {
+        this.store = store;
+        this.statusJson = statusJson;
+        this.clock = clock;
+        this.version = version;
+        this.minRerender = minRerender;
+        this.maxAge = maxAge;
+    }
+
+    /** The {@code /status} body, from the cache when it is fresh enough. */
+    public CachedBody body() {
+        Rendering current = cached;
+        if (current != null && fresh(current, clock.instant())) {
+            return current.body();
+        }
+        if (current != null) {
+            if (!rendering.tryLock()) {
+                return current.body(); // another request is rendering: take the previous body
+            }
+        } else {
+            rendering.lock();
+        }
+        try {
+            current = cached;
+            Instant now = clock.instant();
+            if (current != null && fresh(current, now)) {
+                return current.body(); // rendered by another request meanwhile
+            }
+            long updateCount = store.updateCount();
+            Rendering next = new Rendering(new CachedBody(ApiServer.JSON_TYPE, render(now)), now, updateCount);
+            if (current != null && current.body().isGzipped()) {
+                next.body().gzipped(); // readers ask for gzip: compress here, while they get the previous body
+            }
+            cached = next;
+            return next.body();
+        } finally {
+            rendering.unlock();
+        }
+    }
+
+    /** Forget the rendering (after a config reload changed the set of targets). */
+    public void invalidate() {
+        cached = null;
+    }
+
+    private boolean fresh(Rendering r, Instant now) {
+        Duration age = Duration.between(r.renderedAt(), now);
+        if (age.isNegative() || age.compareTo(maxAge) >= 0) {
+            return false;
+        }
+        return age.compareTo(minRerender) < 0 || r.updateCount() == store.updateCount();
+    }
+
+    private byte[] render(Instant now) {
+        try {
+            return JSON.writeValueAsBytes(statusJson.all(store.all(), now, version));
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot serialise /status", e);
+        }
+    }
+}
