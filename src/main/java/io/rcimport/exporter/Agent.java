@@ -65,6 +65,7 @@ public final class Agent implements AutoCloseable {
     private final ImportMetrics metrics;
     private final ScheduledExecutorService timer;
     private final ExecutorService httpExecutor;
+    private final ExecutorService metricsRenderer;
     /** One HTTP client per distinct TLS setting (most targets share the default one). */
     private final Map<Config.TargetTls, HttpClient> clients = new java.util.concurrent.ConcurrentHashMap<>();
     private final Map<String, ResilientPoller> pollers = new java.util.LinkedHashMap<>();
@@ -131,6 +132,10 @@ public final class Agent implements AutoCloseable {
         t.setRemoveOnCancelPolicy(true);
         this.timer = t;
         this.httpExecutor = Executors.newFixedThreadPool(2, new NamedThreads("rcie-http-client"));
+        // Renders /metrics ahead of scrapes when they come often; its one thread ends 30 s after the last.
+        this.metricsRenderer = new java.util.concurrent.ThreadPoolExecutor(0, 1, 30, TimeUnit.SECONDS,
+                new java.util.concurrent.SynchronousQueue<>(), new NamedThreads("rcie-metrics-render"),
+                new java.util.concurrent.ThreadPoolExecutor.DiscardPolicy());
         for (Config.Target target : config.ownedTargets()) {
             pollers.put(target.name(), pollerFor(target, config));
         }
@@ -175,7 +180,7 @@ public final class Agent implements AutoCloseable {
     public synchronized Agent start() {
         StatusJson statusJson = new StatusJson(config.poll().staleAfter(), this::breakerState, this::firingAlerts);
         metricsEndpoint = new MetricsEndpoint(importRegistry.getPrometheusRegistry(), meterRegistry.getPrometheusRegistry(),
-                clock, store::updateCount);
+                clock, store::updateCount, metricsRenderer);
         server = new ApiServer(store, metricsEndpoint, statusJson, clock, version, config.server(),
                 source.map(s -> (Reloader) this::reloadFromSource))
                 .start(config.server().host(), config.server().port());
@@ -377,6 +382,7 @@ public final class Agent implements AutoCloseable {
         }
         timer.shutdownNow();
         httpExecutor.shutdownNow();
+        metricsRenderer.shutdownNow();
         clients.clear();
         gcMetrics.close();
         meterRegistry.close();

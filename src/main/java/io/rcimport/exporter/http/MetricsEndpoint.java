@@ -14,6 +14,8 @@ import java.time.Instant;
 import java.util.Arrays;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executor;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.LongSupplier;
 
@@ -33,15 +35,24 @@ import java.util.function.LongSupplier;
  * first block's {@code # EOF} is dropped), and gzipped at most once per joined body: by the
  * rendering thread when the previous body was asked for gzipped, else by the first scrape that asks.
  *
- * <p>A scrape never waits for another scrape's rendering: while one thread renders, the others
- * get the previous rendering (at most the rendering time older). Only the very first scrape of a
- * format waits.
+ * <p>A scrape waits for a rendering only when the cached one is too old to serve (older than
+ * {@link #MAX_CACHE_AGE}: with a scrape every few seconds or less often, every scrape gets data
+ * of its own time) or missing. A rendering that is merely due (a poll ended and it is
+ * {@link #MIN_RERENDER} old, or the process block is half {@link #MAX_CACHE_AGE} old) is served
+ * while a fresh one is rendered in the background, so under heavy scraping no scrape waits for
+ * a rendering (which takes tens of milliseconds with a thousand targets). And while one thread
+ * renders, the others get the previous rendering; only the very first scrape of a format waits.
  */
 public final class MetricsEndpoint {
     /** How stale a cached block may be: far below any sane poll or scrape interval. */
     public static final Duration MAX_CACHE_AGE = Duration.ofSeconds(1);
     /** However often polls end, the per-target block is rendered at most this often. */
     public static final Duration MIN_RERENDER = Duration.ofMillis(250);
+    /**
+     * And at most once per this many times its rendering took: with a thousand targets and a
+     * scraper that never pauses, rendering takes at most a quarter of one core's time.
+     */
+    static final int RENDER_COST_FACTOR = 3;
     private static final byte[] OPENMETRICS_EOF = "# EOF\n".getBytes(StandardCharsets.US_ASCII);
 
     private final PrometheusRegistry importRegistry;
@@ -54,12 +65,16 @@ public final class MetricsEndpoint {
     /** Per content type: the newest joined body. */
     private final Map<String, Joined> cache = new ConcurrentHashMap<>();
     private final ReentrantLock rendering = new ReentrantLock();
+    private final Executor background;
+    private final LongSupplier nanoTime;
+    private final AtomicBoolean refreshQueued = new AtomicBoolean();
 
     /** One rendering: its content type and the bytes. */
     public record Rendered(String contentType, byte[] body) {
     }
 
-    private record Block(byte[] bytes, Instant renderedAt, long updateCount) {
+    /** @param renderNanos how long the rendering took */
+    private record Block(Bytes bytes, Instant renderedAt, long updateCount, long renderNanos) {
     }
 
     private record Joined(Block imports, Block process, CachedBody body) {
@@ -68,13 +83,21 @@ public final class MetricsEndpoint {
     /**
      * @param updateCount a number that changes whenever the import data changes (the store's update count)
      */
+    /**
+     * @param background where renderings that are due but not yet needed are made (one at a time;
+     *                   the agent passes a single thread that exists while scrapes come often)
+     */
     public MetricsEndpoint(PrometheusRegistry importRegistry, PrometheusRegistry processRegistry, Clock clock,
-                           LongSupplier updateCount) {
-        this(importRegistry, processRegistry, clock, updateCount, MAX_CACHE_AGE, MIN_RERENDER);
+                           LongSupplier updateCount, Executor background) {
+        this(importRegistry, processRegistry, clock, updateCount, MAX_CACHE_AGE, MIN_RERENDER, background, System::nanoTime);
     }
 
+    /** @param nanoTime measures how long renderings take ({@link System#nanoTime()}) */
     MetricsEndpoint(PrometheusRegistry importRegistry, PrometheusRegistry processRegistry, Clock clock,
-                    LongSupplier updateCount, Duration maxAge, Duration minRerender) {
+                    LongSupplier updateCount, Duration maxAge, Duration minRerender, Executor background,
+                    LongSupplier nanoTime) {
+        this.background = background;
+        this.nanoTime = nanoTime;
         this.importRegistry = importRegistry;
         this.processRegistry = processRegistry;
         this.clock = clock;
@@ -85,7 +108,8 @@ public final class MetricsEndpoint {
 
     /** No caching: every scrape renders everything (for tests and tools). */
     public static MetricsEndpoint uncached(PrometheusRegistry registry) {
-        return new MetricsEndpoint(registry, new PrometheusRegistry(), Clock.systemUTC(), () -> 0, Duration.ZERO, Duration.ZERO);
+        return new MetricsEndpoint(registry, new PrometheusRegistry(), Clock.systemUTC(), () -> 0, Duration.ZERO, Duration.ZERO,
+                Runnable::run, System::nanoTime);
     }
 
     public Rendered render(String accept) throws IOException {
@@ -102,7 +126,12 @@ public final class MetricsEndpoint {
         if (j != null && importsFresh(j.imports(), now) && processFresh(j.process(), now)) {
             return j.body();
         }
-        // Stale or missing. One thread renders; the others take the previous body, if there is one.
+        if (j != null && servable(j, now)) {
+            refreshInBackground(key, writer);
+            Joined newest = cache.get(key); // the new one already, if the executor ran the rendering here
+            return (newest != null ? newest : j).body();
+        }
+        // Too old to serve, or missing. One thread renders; the others take the previous body, if there is one.
         if (j != null) {
             if (!rendering.tryLock()) {
                 return j.body();
@@ -111,42 +140,87 @@ public final class MetricsEndpoint {
             rendering.lock();
         }
         try {
-            now = clock.instant();
-            Joined current = cache.get(key);
-            Block imports = current != null && importsFresh(current.imports(), now) ? current.imports() : null;
-            Block process = current != null && processFresh(current.process(), now) ? current.process() : null;
-            if (imports != null && process != null) {
-                return current.body(); // another scrape rendered it meanwhile
-            }
-            if (imports == null) {
-                long v = updateCount.getAsLong();
-                imports = new Block(write(writer, importRegistry.scrape()), now, v);
-            }
-            if (process == null) {
-                process = new Block(write(writer, processRegistry.scrape()), now, 0);
-            }
-            Joined next = new Joined(imports, process, new CachedBody(key, join(writer, imports.bytes(), process.bytes())));
-            if (current != null && current.body().isGzipped()) {
-                // Scrapers of this format ask for gzip: compress here, while they still get the previous body.
-                next.body().gzipped();
-            }
-            cache.put(key, next);
-            return next.body();
+            return renderStale(key, writer);
         } finally {
             rendering.unlock();
         }
     }
 
+    /** Renders what is due in {@link #background}, unless a rendering is queued or running. */
+    private void refreshInBackground(String key, ExpositionFormatWriter writer) {
+        if (!refreshQueued.compareAndSet(false, true)) {
+            return;
+        }
+        try {
+            background.execute(() -> {
+                try {
+                    if (rendering.tryLock()) {
+                        try {
+                            renderStale(key, writer);
+                        } finally {
+                            rendering.unlock();
+                        }
+                    }
+                } catch (IOException | RuntimeException e) {
+                    // The next scrape that finds the rendering too old renders it itself, and reports the error.
+                } finally {
+                    refreshQueued.set(false);
+                }
+            });
+        } catch (RuntimeException rejected) {
+            refreshQueued.set(false); // shutting down: scrapes render themselves
+        }
+    }
+
+    /** With {@link #rendering} held: renders the stale blocks of this format, joins, caches, returns the body. */
+    private CachedBody renderStale(String key, ExpositionFormatWriter writer) throws IOException {
+        Instant now = clock.instant();
+        Joined current = cache.get(key);
+        Block imports = current != null && importsFresh(current.imports(), now) ? current.imports() : null;
+        Block process = current != null && processFresh(current.process(), now) ? current.process() : null;
+        if (imports != null && process != null) {
+            return current.body(); // another thread rendered it meanwhile
+        }
+        if (imports == null) {
+            long v = updateCount.getAsLong();
+            long start = nanoTime.getAsLong();
+            Bytes bytes = write(writer, importRegistry.scrape(), current == null ? 0 : current.imports().bytes().length());
+            imports = new Block(bytes, now, v, nanoTime.getAsLong() - start);
+        }
+        if (process == null) {
+            process = new Block(write(writer, processRegistry.scrape(), current == null ? 0 : current.process().bytes().length()), now, 0, 0);
+        }
+        Joined next = new Joined(imports, process, new CachedBody(key, join(writer, imports.bytes(), process.bytes())));
+        if (current != null && current.body().isGzipped()) {
+            // Scrapers of this format ask for gzip: compress here, while they still get the previous body.
+            next.body().gzipped();
+        }
+        cache.put(key, next);
+        return next.body();
+    }
+
+    /** Whether a cached body may still be served while a fresher one is rendered: no block is {@link #maxAge} old. */
+    private boolean servable(Joined j, Instant now) {
+        return age(j.imports(), now).compareTo(maxAge) < 0 && age(j.process(), now).compareTo(maxAge) < 0;
+    }
+
+    private static Duration age(Block b, Instant now) {
+        return Duration.between(b.renderedAt(), now);
+    }
+
     private boolean importsFresh(Block b, Instant now) {
         Duration age = Duration.between(b.renderedAt(), now);
-        if (age.compareTo(minRerender) < 0) {
+        Duration hold = Duration.ofNanos(b.renderNanos()).multipliedBy(RENDER_COST_FACTOR);
+        hold = hold.compareTo(minRerender) > 0 ? hold : minRerender;
+        if (age.compareTo(hold.compareTo(maxAge) < 0 ? hold : maxAge) < 0) {
             return true;
         }
         return age.compareTo(maxAge) < 0 && b.updateCount() == updateCount.getAsLong();
     }
 
+    /** The process block is due at half {@link #maxAge}, so that under frequent scrapes it is renewed in the background. */
     private boolean processFresh(Block b, Instant now) {
-        return Duration.between(b.renderedAt(), now).compareTo(maxAge) < 0;
+        return age(b, now).compareTo(maxAge.dividedBy(2)) < 0;
     }
 
     /** Forget cached renderings (after a config reload changed the set of targets). */
@@ -154,25 +228,43 @@ public final class MetricsEndpoint {
         cache.clear();
     }
 
-    private static byte[] join(ExpositionFormatWriter writer, byte[] imports, byte[] process) {
+    private static byte[] join(ExpositionFormatWriter writer, Bytes imports, Bytes process) {
         boolean openMetrics = writer instanceof OpenMetricsTextFormatWriter;
-        int importLength = openMetrics ? withoutEof(imports) : imports.length;
-        byte[] body = Arrays.copyOf(imports, importLength + process.length);
-        System.arraycopy(process, 0, body, importLength, process.length);
+        int importLength = openMetrics ? withoutEof(imports) : imports.length();
+        byte[] body = new byte[importLength + process.length()];
+        System.arraycopy(imports.array(), 0, body, 0, importLength);
+        System.arraycopy(process.array(), 0, body, importLength, process.length());
         return body;
     }
 
-    private static byte[] write(ExpositionFormatWriter writer, MetricSnapshots snapshots) throws IOException {
-        ByteArrayOutputStream out = new ByteArrayOutputStream(16 * 1024);
-        writer.write(out, snapshots);
-        return out.toByteArray();
+    /** The first {@code length} bytes of {@code array}: a rendering, not copied out of its buffer. */
+    private record Bytes(byte[] array, int length) {
     }
 
-    private static int withoutEof(byte[] block) {
-        int n = OPENMETRICS_EOF.length;
-        if (block.length >= n && Arrays.equals(block, block.length - n, block.length, OPENMETRICS_EOF, 0, n)) {
-            return block.length - n;
+    /** @param sizeHint the size of the previous rendering: the buffer is allocated once, not doubled a dozen times */
+    private static Bytes write(ExpositionFormatWriter writer, MetricSnapshots snapshots, int sizeHint) throws IOException {
+        Buffer out = new Buffer(Math.max(16 * 1024, sizeHint + sizeHint / 8));
+        writer.write(out, snapshots);
+        return out.rendered();
+    }
+
+    /** A byte stream whose contents are taken as they are (a rendering is 4 MB with a thousand targets). */
+    private static final class Buffer extends ByteArrayOutputStream {
+        Buffer(int size) {
+            super(size);
         }
-        return block.length;
+
+        Bytes rendered() {
+            return new Bytes(buf, count);
+        }
+    }
+
+    private static int withoutEof(Bytes block) {
+        int n = OPENMETRICS_EOF.length;
+        int length = block.length();
+        if (length >= n && Arrays.equals(block.array(), length - n, length, OPENMETRICS_EOF, 0, n)) {
+            return length - n;
+        }
+        return length;
     }
 }

@@ -29,6 +29,8 @@ import org.junit.jupiter.api.Test;
 class MetricsEndpointTest {
     private final TestClock clock = TestClock.at("2026-05-02T09:00:00Z");
     private final AtomicLong version = new AtomicLong();
+    /** The time renderings take, as the endpoint measures it: none, unless a test says so. */
+    private final AtomicLong nanos = new AtomicLong();
     private final CountingCollector imports = new CountingCollector("imports_value");
     private final CountingCollector process = new CountingCollector("process_value");
     private final MetricsEndpoint endpoint = endpoint();
@@ -38,7 +40,8 @@ class MetricsEndpointTest {
         importRegistry.register(imports);
         PrometheusRegistry processRegistry = new PrometheusRegistry();
         processRegistry.register(process);
-        return new MetricsEndpoint(importRegistry, processRegistry, clock, version::get);
+        return new MetricsEndpoint(importRegistry, processRegistry, clock, version::get,
+                MetricsEndpoint.MAX_CACHE_AGE, MetricsEndpoint.MIN_RERENDER, Runnable::run, nanos::get);
     }
 
     /** A gauge whose value counts how often it was collected; can be made to block once. */
@@ -47,6 +50,7 @@ class MetricsEndpointTest {
         final AtomicInteger collected = new AtomicInteger();
         volatile CountDownLatch entered;
         volatile CountDownLatch release;
+        volatile Runnable onCollect = () -> { };
 
         CountingCollector(String name) {
             this.name = name;
@@ -55,6 +59,7 @@ class MetricsEndpointTest {
         @Override
         public MetricSnapshots collect() {
             int n = collected.incrementAndGet();
+            onCollect.run();
             CountDownLatch in = entered;
             CountDownLatch out = release;
             if (in != null && out != null) {
@@ -76,18 +81,23 @@ class MetricsEndpointTest {
     }
 
     @Test
-    void jvm_block_is_collected_at_most_once_per_max_cache_age_however_many_scrapes() throws Exception {
+    void jvm_block_is_collected_at_most_twice_per_max_cache_age_however_many_scrapes() throws Exception {
+        Duration half = MetricsEndpoint.MAX_CACHE_AGE.dividedBy(2);
         for (int i = 0; i < 50; i++) {
             text();
         }
         assertEquals(1, process.collected.get());
 
-        clock.advance(MetricsEndpoint.MAX_CACHE_AGE.minusMillis(1));
+        clock.advance(half.minusMillis(1));
         text();
         assertEquals(1, process.collected.get());
 
         clock.advance(Duration.ofMillis(1));
         assertTrue(text().contains("process_value 2.0"));
+        assertEquals(2, process.collected.get());
+        for (int i = 0; i < 50; i++) {
+            text();
+        }
         assertEquals(2, process.collected.get());
     }
 
@@ -108,6 +118,55 @@ class MetricsEndpointTest {
         clock.advance(MetricsEndpoint.MAX_CACHE_AGE);
         text();
         assertEquals(3, imports.collected.get(), "re-rendered once MAX_CACHE_AGE old");
+    }
+
+    @Test
+    void a_due_rendering_is_served_while_the_next_is_made_in_the_background_and_a_too_old_one_is_not() throws Exception {
+        java.util.List<Runnable> queued = new java.util.ArrayList<>();
+        PrometheusRegistry importRegistry = new PrometheusRegistry();
+        importRegistry.register(imports);
+        MetricsEndpoint behind = new MetricsEndpoint(importRegistry, new PrometheusRegistry(), clock, version::get,
+                MetricsEndpoint.MAX_CACHE_AGE, MetricsEndpoint.MIN_RERENDER, queued::add, nanos::get);
+        behind.body(null);
+        version.incrementAndGet();
+        clock.advance(MetricsEndpoint.MIN_RERENDER);
+
+        String served = new String(behind.body(null).bytes(), StandardCharsets.UTF_8);
+        behind.body(null);
+
+        assertTrue(served.contains("imports_value 1.0"), "the due rendering is served: " + served);
+        assertEquals(1, queued.size(), "one background rendering queued, however many scrapes");
+        queued.remove(0).run();
+        assertTrue(new String(behind.body(null).bytes(), StandardCharsets.UTF_8).contains("imports_value 2.0"));
+
+        version.incrementAndGet();
+        clock.advance(MetricsEndpoint.MAX_CACHE_AGE);
+        assertTrue(new String(behind.body(null).bytes(), StandardCharsets.UTF_8).contains("imports_value 3.0"),
+                "too old to serve: the scrape waits for a new rendering");
+        assertTrue(queued.isEmpty());
+    }
+
+    @Test
+    void a_rendering_that_takes_long_is_repeated_at_most_once_per_three_times_its_cost_but_at_least_every_max_age() throws Exception {
+        imports.onCollect = () -> nanos.addAndGet(Duration.ofMillis(200).toNanos()); // each rendering "takes" 200 ms
+        text();
+        version.incrementAndGet();
+
+        clock.advance(Duration.ofMillis(599));
+        text();
+        assertEquals(1, imports.collected.get(), "within 3 x 200 ms the rendering is held");
+        clock.advance(Duration.ofMillis(1));
+        text();
+        assertEquals(2, imports.collected.get());
+
+        imports.onCollect = () -> nanos.addAndGet(Duration.ofMillis(900).toNanos());
+        version.incrementAndGet();
+        clock.advance(MetricsEndpoint.MAX_CACHE_AGE);
+        text(); // takes "900 ms"
+        version.incrementAndGet();
+        clock.advance(MetricsEndpoint.MAX_CACHE_AGE);
+        text();
+        assertEquals(4, imports.collected.get(), "held for at most MAX_CACHE_AGE, however long it takes");
     }
 
     @Test
