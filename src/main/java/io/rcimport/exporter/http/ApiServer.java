@@ -68,8 +68,9 @@ public final class ApiServer implements AutoCloseable {
             cfg.jetty.threadPool = threadPool();
             // In front of Javalin (which attaches itself inside the innermost wrapper): the scraped endpoints.
             cfg.jetty.modifyServer(server -> server.insertHandler(new CachedEndpointHandler(auth, Map.of(
-                    "/metrics", metrics::body,
-                    "/status", accept -> statusEndpoint.body()))));
+                    "/metrics", CachedEndpointHandler.cached(metrics::body),
+                    "/status", CachedEndpointHandler.cached(accept -> statusEndpoint.body()),
+                    "/api/v1/import.status", CachedEndpointHandler.rawStatus(store, clock)))));
             cfg.http.compressionStrategy = compression();
             settings.tls().ifPresent(tls -> cfg.jetty.addConnector((server, http) -> TlsConnector.create(server, http, tls, host, port)));
             cfg.routes.before(this::authenticate);
@@ -267,8 +268,7 @@ public final class ApiServer implements AutoCloseable {
             return;
         }
         RawStatus r = raw.get();
-        long age = Math.max(0, Duration.between(r.fetchedAt(), clock.instant()).getSeconds());
-        ctx.header("Age", Long.toString(age));
+        ctx.header("Age", Long.toString(ageSeconds(r, clock)));
         ctx.header("ETag", r.etag());
         ctx.header("Cache-Control", "no-cache");
         String ifNoneMatch = ctx.header("If-None-Match");
@@ -277,6 +277,11 @@ public final class ApiServer implements AutoCloseable {
             return;
         }
         ctx.contentType(JSON_TYPE).result(r.stream());
+    }
+
+    /** Whole seconds since the body was fetched, for {@code Age}. */
+    static long ageSeconds(RawStatus r, Clock clock) {
+        return Math.max(0, Duration.between(r.fetchedAt(), clock.instant()).getSeconds());
     }
 
     static boolean etagMatches(String ifNoneMatch, String etag) {

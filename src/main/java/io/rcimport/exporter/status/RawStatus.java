@@ -25,6 +25,11 @@ public record RawStatus(byte[] body, String etag, Instant fetchedAt) {
         return new java.io.ByteArrayInputStream(body);
     }
 
+    /** The body itself, not a copy, for writing to a response: shared, never to be modified. */
+    public byte[] bodyInPlace() {
+        return body;
+    }
+
     static String etagOf(byte[] body) {
         try {
             byte[] digest = MessageDigest.getInstance("SHA-256").digest(body);
