@@ -49,10 +49,12 @@ public final class MetricsEndpoint {
     /** However often polls end, the per-target block is rendered at most this often. */
     public static final Duration MIN_RERENDER = Duration.ofMillis(250);
     /**
-     * And at most once per this many times its rendering took: with a thousand targets and a
-     * scraper that never pauses, rendering takes at most a quarter of one core's time.
+     * And at most once per this many times its rendering took, up to half {@link #MAX_CACHE_AGE}:
+     * with a thousand targets and scrapers that never pause, rendering (and the garbage it leaves,
+     * megabytes each time) stays a small share of the agent's work, and the data stays under a
+     * second old.
      */
-    static final int RENDER_COST_FACTOR = 3;
+    static final int RENDER_COST_FACTOR = 10;
     private static final byte[] OPENMETRICS_EOF = "# EOF\n".getBytes(StandardCharsets.US_ASCII);
 
     private final PrometheusRegistry importRegistry;
@@ -211,8 +213,9 @@ public final class MetricsEndpoint {
     private boolean importsFresh(Block b, Instant now) {
         Duration age = Duration.between(b.renderedAt(), now);
         Duration hold = Duration.ofNanos(b.renderNanos()).multipliedBy(RENDER_COST_FACTOR);
-        hold = hold.compareTo(minRerender) > 0 ? hold : minRerender;
-        if (age.compareTo(hold.compareTo(maxAge) < 0 ? hold : maxAge) < 0) {
+        Duration longest = maxAge.dividedBy(2);
+        hold = hold.compareTo(minRerender) < 0 ? minRerender : hold.compareTo(longest) > 0 ? longest : hold;
+        if (age.compareTo(hold) < 0) {
             return true;
         }
         return age.compareTo(maxAge) < 0 && b.updateCount() == updateCount.getAsLong();
