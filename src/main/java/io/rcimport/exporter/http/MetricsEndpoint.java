@@ -84,10 +84,8 @@ public final class MetricsEndpoint {
 
     /**
      * @param updateCount a number that changes whenever the import data changes (the store's update count)
-     */
-    /**
-     * @param background where renderings that are due but not yet needed are made (one at a time;
-     *                   the agent passes a single thread that exists while scrapes come often)
+     * @param background  where renderings that are due but not yet needed are made (one at a time;
+     *                    the agent passes a single thread that exists while scrapes come often)
      */
     public MetricsEndpoint(PrometheusRegistry importRegistry, PrometheusRegistry processRegistry, Clock clock,
                            LongSupplier updateCount, Executor background) {
