@@ -18,7 +18,8 @@ import java.util.Map;
  * about 400 classes (logback's model framework and the JDK's XML parser) for these few lines.
  *
  * <p>Plain text on stderr (appender {@value #APPENDER}; {@link LogFormat} swaps its layout),
- * INFO, and the chatty libraries at WARN.
+ * INFO, and the chatty libraries at WARN. An operator's own file given with
+ * {@code -Dlogback.configurationFile=...} still wins: then this configurator steps aside.
  */
 public final class LogConfigurator extends ContextAwareBase implements Configurator {
     /** The name of the console appender, looked up by {@link LogFormat#apply()}. */
@@ -30,8 +31,14 @@ public final class LogConfigurator extends ContextAwareBase implements Configura
             "com.github.tomakehurst.wiremock", Level.WARN,
             "wiremock", Level.WARN);
 
+    /** The system property naming an operator's own logback configuration file. */
+    static final String CONFIG_FILE_PROPERTY = "logback.configurationFile";
+
     @Override
     public ExecutionStatus configure(LoggerContext context) {
+        if (System.getProperty(CONFIG_FILE_PROPERTY) != null) {
+            return ExecutionStatus.INVOKE_NEXT_IF_ANY; // logback's XML configurator reads that file
+        }
         // No status messages on the console (what <statusListener class="NopStatusListener"/> did).
         context.getStatusManager().add(new NopStatusListener());
         ConsoleAppender<ILoggingEvent> console = new ConsoleAppender<>();

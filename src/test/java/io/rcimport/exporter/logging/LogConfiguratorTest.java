@@ -65,4 +65,28 @@ class LogConfiguratorTest {
             context.stop();
         }
     }
+
+    @Test
+    void an_operators_logback_configuration_file_still_wins(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir) throws Exception {
+        java.nio.file.Path file = dir.resolve("logback-own.xml");
+        java.nio.file.Files.writeString(file, """
+                <configuration>
+                  <appender name="OWN" class="ch.qos.logback.core.ConsoleAppender">
+                    <encoder><pattern>%msg%n</pattern></encoder>
+                  </appender>
+                  <root level="DEBUG"><appender-ref ref="OWN"/></root>
+                </configuration>
+                """);
+        System.setProperty(LogConfigurator.CONFIG_FILE_PROPERTY, file.toString());
+        try {
+            LoggerContext context = configured();
+            ch.qos.logback.classic.Logger root = context.getLogger(org.slf4j.Logger.ROOT_LOGGER_NAME);
+            assertEquals(Level.DEBUG, root.getLevel());
+            assertInstanceOf(ConsoleAppender.class, root.getAppender("OWN"));
+            assertEquals(null, root.getAppender(LogConfigurator.APPENDER));
+            context.stop();
+        } finally {
+            System.clearProperty(LogConfigurator.CONFIG_FILE_PROPERTY);
+        }
+    }
 }
