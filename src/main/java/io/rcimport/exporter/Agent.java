@@ -66,8 +66,11 @@ public final class Agent implements AutoCloseable {
     private final ScheduledExecutorService timer;
     private final ExecutorService httpExecutor;
     private final ExecutorService metricsRenderer;
-    /** One HTTP client per distinct TLS setting (most targets share the default one). */
-    private final Map<Config.TargetTls, HttpClient> clients = new java.util.concurrent.ConcurrentHashMap<>();
+    /**
+     * One HTTP client per distinct TLS setting (most targets share the default one); the key
+     * {@code Optional.empty()} is the client without TLS, for {@code http://} URLs.
+     */
+    private final Map<Optional<Config.TargetTls>, HttpClient> clients = new java.util.concurrent.ConcurrentHashMap<>();
     private final Map<String, ResilientPoller> pollers = new java.util.LinkedHashMap<>();
     private final PollScheduler scheduler;
     private final JvmGcMetrics gcMetrics;
@@ -153,17 +156,25 @@ public final class Agent implements AutoCloseable {
     }
 
     private ResilientPoller pollerFor(Config.Target target, Config config) {
-        RocketChatClient client = new RocketChatClient(target, clientFor(target.tls()), config.poll().timeout(),
+        RocketChatClient client = new RocketChatClient(target, clientFor(List.of(target.url()), target.tls()), config.poll().timeout(),
                 RocketChatClient.DEFAULT_BODY_CAP, clock, version);
         return new ResilientPoller(client, config, breakers, timer, clock);
     }
 
-    private HttpClient clientFor(Config.TargetTls tls) {
-        return clients.computeIfAbsent(tls, settings -> {
+    /**
+     * The client for these URLs: the one without TLS if they are all {@code http://} (a plain
+     * HTTP agent then never loads the JDK's TLS stack), else the one for {@code tls}.
+     */
+    private HttpClient clientFor(List<URI> urls, Config.TargetTls tls) {
+        boolean plain = urls.stream().allMatch(u -> "http".equalsIgnoreCase(u.getScheme()));
+        return clients.computeIfAbsent(plain ? Optional.empty() : Optional.of(tls), key -> {
+            if (key.isEmpty()) {
+                return RocketChatClient.newPlainHttpClient(config.poll().timeout(), httpExecutor);
+            }
             try {
-                return RocketChatClient.newHttpClient(config.poll().timeout(), httpExecutor, TlsMaterial.clientContext(settings));
+                return RocketChatClient.newHttpClient(config.poll().timeout(), httpExecutor, TlsMaterial.clientContext(key.get()));
             } catch (java.security.GeneralSecurityException | java.io.IOException e) {
-                throw new IllegalStateException("TLS settings " + settings + ": " + e.getMessage(), e);
+                throw new IllegalStateException("TLS settings " + key.get() + ": " + e.getMessage(), e);
             }
         });
     }
@@ -308,9 +319,14 @@ public final class Agent implements AutoCloseable {
     }
 
     private List<AlertSink> alertSinks(URI externalUrl) {
-        HttpClient http = clientFor(Config.TargetTls.verify());
-        List<AlertSink> out = new java.util.ArrayList<>();
         Config.Alerting a = config.alerting();
+        List<URI> urls = java.util.stream.Stream.concat(a.alertmanagers().stream().map(Config.Alertmanager::url),
+                a.webhooks().stream().map(Config.Webhook::url)).toList();
+        if (urls.isEmpty()) {
+            return List.of();
+        }
+        HttpClient http = clientFor(urls, Config.TargetTls.verify());
+        List<AlertSink> out = new java.util.ArrayList<>();
         if (!a.alertmanagers().isEmpty()) {
             out.add(new AlertmanagerSink(a.alertmanagers().stream().map(Config.Alertmanager::url).toList(), http, timer, clock,
                     config.poll().interval(), a.resendInterval(), externalUrl, metrics::countAlertDelivery));

@@ -8,7 +8,7 @@ import ch.qos.logback.core.encoder.LayoutWrappingEncoder;
 import java.util.Locale;
 import org.slf4j.LoggerFactory;
 
-/** {@code --log-format text|json}: swaps the layout of the console appender set up by logback.xml. */
+/** {@code --log-format text|json}: swaps the layout of the console appender set up by {@link LogConfigurator}. */
 public enum LogFormat {
     TEXT, JSON;
 
@@ -24,17 +24,12 @@ public enum LogFormat {
         if (!(LoggerFactory.getILoggerFactory() instanceof LoggerContext context)) {
             return;
         }
-        Appender<ILoggingEvent> appender = context.getLogger(org.slf4j.Logger.ROOT_LOGGER_NAME).getAppender("STDERR");
+        Appender<ILoggingEvent> appender = context.getLogger(org.slf4j.Logger.ROOT_LOGGER_NAME).getAppender(LogConfigurator.APPENDER);
         if (!(appender instanceof ConsoleAppender<ILoggingEvent> console)) {
             return;
         }
-        LayoutWrappingEncoder<ILoggingEvent> encoder = new LayoutWrappingEncoder<>();
-        encoder.setContext(context);
-        ch.qos.logback.core.LayoutBase<ILoggingEvent> layout = this == JSON ? new JsonLayout() : new TextLayout();
-        layout.setContext(context);
-        layout.start();
-        encoder.setLayout(layout);
-        encoder.start();
+        LayoutWrappingEncoder<ILoggingEvent> encoder = LogConfigurator.encoder(context,
+                this == JSON ? new JsonLayout() : new TextLayout());
         console.stop();
         console.setEncoder(encoder);
         console.start();

@@ -286,12 +286,26 @@ public final class RocketChatClient {
     /** The same, with the trust of a target's {@code tls} settings. */
     public static HttpClient newHttpClient(Duration connectTimeout, java.util.concurrent.Executor executor,
                                            javax.net.ssl.SSLContext ssl) {
+        return builder(connectTimeout, executor).sslContext(ssl).build();
+    }
+
+    /**
+     * The same for {@code http://} URLs only: no TLS at all, so the JDK's TLS stack and CA
+     * certificates are not loaded ({@link io.rcimport.exporter.tls.NoTls}); an {@code https://}
+     * request on it fails as a connection error.
+     */
+    public static HttpClient newPlainHttpClient(Duration connectTimeout, java.util.concurrent.Executor executor) {
+        return builder(connectTimeout, executor)
+                .sslContext(io.rcimport.exporter.tls.NoTls.context())
+                .sslParameters(io.rcimport.exporter.tls.NoTls.parameters())
+                .build();
+    }
+
+    private static HttpClient.Builder builder(Duration connectTimeout, java.util.concurrent.Executor executor) {
         return HttpClient.newBuilder()
-                .sslContext(ssl)
                 .version(HttpClient.Version.HTTP_1_1)
                 .followRedirects(HttpClient.Redirect.NEVER)
                 .connectTimeout(connectTimeout)
-                .executor(executor)
-                .build();
+                .executor(executor);
     }
 }

@@ -5,7 +5,7 @@ import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 
 /**
- * Captures what the agent logs while open. The console appender of logback.xml writes to
+ * Captures what the agent logs while open. The console appender of LogConfigurator writes to
  * whatever {@code System.err} is at the time of each call.
  */
 final class CapturedLog implements AutoCloseable {

@@ -9,7 +9,7 @@ import java.util.List;
 
 /**
  * Records everything written to {@code System.err} (and, if asked, {@code System.out}) while
- * still passing it on. logback's console appender (logback.xml) writes through to whatever
+ * still passing it on. logback's console appender (LogConfigurator) writes through to whatever
  * {@code System.err} is at the moment of each write, so this sees every log line of every
  * logger, whichever class initialised logging first and whatever the order of test classes.
  *
