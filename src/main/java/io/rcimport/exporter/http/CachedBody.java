@@ -3,6 +3,7 @@ package io.rcimport.exporter.http;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.util.function.Supplier;
 import java.util.zip.GZIPOutputStream;
 
 /**
@@ -15,11 +16,20 @@ public final class CachedBody {
 
     private final String contentType;
     private final byte[] bytes;
+    private final Supplier<byte[]> compress;
     private volatile byte[] gzipped;
 
     public CachedBody(String contentType, byte[] bytes) {
         this.contentType = contentType;
         this.bytes = bytes;
+        this.compress = () -> gzip(bytes);
+    }
+
+    /** @param compress makes the gzipped form of {@code bytes} (called at most once) */
+    CachedBody(String contentType, byte[] bytes, Supplier<byte[]> compress) {
+        this.contentType = contentType;
+        this.bytes = bytes;
+        this.compress = compress;
     }
 
     public String contentType() {
@@ -43,7 +53,7 @@ public final class CachedBody {
             synchronized (this) {
                 g = gzipped;
                 if (g == null) {
-                    g = gzip(bytes);
+                    g = compress.get();
                     gzipped = g;
                 }
             }

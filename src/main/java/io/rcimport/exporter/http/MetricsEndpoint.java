@@ -75,8 +75,29 @@ public final class MetricsEndpoint {
     public record Rendered(String contentType, byte[] body) {
     }
 
-    /** @param renderNanos how long the rendering took */
-    private record Block(Bytes bytes, Instant renderedAt, long updateCount, long renderNanos) {
+    /**
+     * One registry's rendering.
+     *
+     * @param renderNanos how long the rendering took
+     * @param deflated    its first {@code length} bytes as raw deflate for {@link GzipParts}, made
+     *                    once, when a scraper first asks for gzip
+     */
+    private record Block(Bytes bytes, Instant renderedAt, long updateCount, long renderNanos, Once<byte[]> deflated) {
+        Block(Bytes bytes, Instant renderedAt, long updateCount, long renderNanos) {
+            this(bytes, renderedAt, updateCount, renderNanos, new Once<>());
+        }
+    }
+
+    /** A value made at most once, by the first caller (others wait for it). */
+    private static final class Once<T> {
+        private T value;
+
+        synchronized T get(java.util.function.Supplier<T> make) {
+            if (value == null) {
+                value = make.get();
+            }
+            return value;
+        }
     }
 
     private record Joined(Block imports, Block process, CachedBody body) {
@@ -190,7 +211,7 @@ public final class MetricsEndpoint {
         if (process == null) {
             process = new Block(write(writer, processRegistry.scrape(), current == null ? 0 : current.process().bytes().length()), now, 0, 0);
         }
-        Joined next = new Joined(imports, process, new CachedBody(key, join(writer, imports.bytes(), process.bytes())));
+        Joined next = new Joined(imports, process, joined(key, writer, imports, process));
         if (current != null && current.body().isGzipped()) {
             // Scrapers of this format ask for gzip: compress here, while they still get the previous body.
             next.body().gzipped();
@@ -229,9 +250,25 @@ public final class MetricsEndpoint {
         cache.clear();
     }
 
-    private static byte[] join(ExpositionFormatWriter writer, Bytes imports, Bytes process) {
-        boolean openMetrics = writer instanceof OpenMetricsTextFormatWriter;
-        int importLength = openMetrics ? withoutEof(imports) : imports.length();
+    /**
+     * The body: both blocks one after the other (in OpenMetrics without the first block's
+     * {@code # EOF}). Gzipped on demand from the per-target block's deflate, made once for all the
+     * bodies that share it, and the process block's, which is small.
+     */
+    private static CachedBody joined(String contentType, ExpositionFormatWriter writer, Block imports, Block process) {
+        int importLength = importLength(writer, imports.bytes());
+        byte[] body = join(importLength, imports.bytes(), process.bytes());
+        return new CachedBody(contentType, body, () -> GzipParts.gzip(
+                imports.deflated().get(() -> GzipParts.deflateOpen(imports.bytes().array(), 0, importLength)),
+                GzipParts.deflateFinal(process.bytes().array(), 0, process.bytes().length()),
+                body));
+    }
+
+    private static int importLength(ExpositionFormatWriter writer, Bytes imports) {
+        return writer instanceof OpenMetricsTextFormatWriter ? withoutEof(imports) : imports.length();
+    }
+
+    private static byte[] join(int importLength, Bytes imports, Bytes process) {
         byte[] body = new byte[importLength + process.length()];
         System.arraycopy(imports.array(), 0, body, 0, importLength);
         System.arraycopy(process.array(), 0, body, importLength, process.length());

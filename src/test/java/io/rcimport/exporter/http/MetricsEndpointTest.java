@@ -172,6 +172,22 @@ class MetricsEndpointTest {
         assertEquals(4, imports.collected.get(), "held for at most half MAX_CACHE_AGE, however long it takes");
     }
 
+    @org.junit.jupiter.params.ParameterizedTest
+    @org.junit.jupiter.params.provider.ValueSource(strings = {"text/plain;version=0.0.4", "application/openmetrics-text; version=1.0.0",
+            "application/vnd.google.protobuf; proto=io.prometheus.client.MetricFamily; encoding=delimited"})
+    void the_gzipped_body_inflates_to_the_body_in_every_format_also_when_only_the_process_block_moved(String accept) throws Exception {
+        CachedBody first = endpoint.body(accept);
+        assertArrayEquals(first.bytes(), new GZIPInputStream(new ByteArrayInputStream(first.gzipped())).readAllBytes());
+
+        clock.advance(MetricsEndpoint.MAX_CACHE_AGE.dividedBy(2)); // the process block is due, the per-target block is not
+        CachedBody second = endpoint.body(accept);
+
+        assertEquals(1, imports.collected.get());
+        assertEquals(2, process.collected.get());
+        assertNotSame(first, second);
+        assertArrayEquals(second.bytes(), new GZIPInputStream(new ByteArrayInputStream(second.gzipped())).readAllBytes());
+    }
+
     @Test
     void the_same_rendering_is_served_as_the_same_bytes_and_gzipped_once() throws Exception {
         CachedBody first = endpoint.body(null);
