@@ -62,6 +62,7 @@ public final class MetricsEndpoint {
     private final Clock clock;
     private final LongSupplier updateCount;
     private final Duration maxAge;
+    private final Duration halfMaxAge;
     private final Duration minRerender;
     private final ExpositionFormats formats = ExpositionFormats.init();
     /** Per content type: the newest joined body. */
@@ -78,13 +79,13 @@ public final class MetricsEndpoint {
     /**
      * One registry's rendering.
      *
-     * @param renderNanos how long the rendering took
-     * @param deflated    its first {@code length} bytes as raw deflate for {@link GzipParts}, made
-     *                    once, when a scraper first asks for gzip
+     * @param hold     how long it is fresh whatever happens (computed once: this is read per request)
+     * @param deflated its first {@code length} bytes as raw deflate for {@link GzipParts}, made
+     *                 once, when a scraper first asks for gzip
      */
-    private record Block(Bytes bytes, Instant renderedAt, long updateCount, long renderNanos, Once<byte[]> deflated) {
-        Block(Bytes bytes, Instant renderedAt, long updateCount, long renderNanos) {
-            this(bytes, renderedAt, updateCount, renderNanos, new Once<>());
+    private record Block(Bytes bytes, Instant renderedAt, long updateCount, Duration hold, Once<byte[]> deflated) {
+        Block(Bytes bytes, Instant renderedAt, long updateCount, Duration hold) {
+            this(bytes, renderedAt, updateCount, hold, new Once<>());
         }
     }
 
@@ -124,6 +125,7 @@ public final class MetricsEndpoint {
         this.clock = clock;
         this.updateCount = updateCount;
         this.maxAge = maxAge;
+        this.halfMaxAge = maxAge.dividedBy(2);
         this.minRerender = minRerender;
     }
 
@@ -206,10 +208,10 @@ public final class MetricsEndpoint {
             long v = updateCount.getAsLong();
             long start = nanoTime.getAsLong();
             Bytes bytes = write(writer, importRegistry.scrape(), current == null ? 0 : current.imports().bytes().length());
-            imports = new Block(bytes, now, v, nanoTime.getAsLong() - start);
+            imports = new Block(bytes, now, v, importsHold(nanoTime.getAsLong() - start));
         }
         if (process == null) {
-            process = new Block(write(writer, processRegistry.scrape(), current == null ? 0 : current.process().bytes().length()), now, 0, 0);
+            process = new Block(write(writer, processRegistry.scrape(), current == null ? 0 : current.process().bytes().length()), now, 0, halfMaxAge);
         }
         Joined next = new Joined(imports, process, joined(key, writer, imports, process));
         if (current != null && current.body().isGzipped()) {
@@ -229,12 +231,15 @@ public final class MetricsEndpoint {
         return Duration.between(b.renderedAt(), now);
     }
 
+    /** {@link #minRerender}, or {@link #RENDER_COST_FACTOR} times the rendering's cost, up to half {@link #maxAge}. */
+    private Duration importsHold(long renderNanos) {
+        Duration hold = Duration.ofNanos(renderNanos).multipliedBy(RENDER_COST_FACTOR);
+        return hold.compareTo(minRerender) < 0 ? minRerender : hold.compareTo(halfMaxAge) > 0 ? halfMaxAge : hold;
+    }
+
     private boolean importsFresh(Block b, Instant now) {
-        Duration age = Duration.between(b.renderedAt(), now);
-        Duration hold = Duration.ofNanos(b.renderNanos()).multipliedBy(RENDER_COST_FACTOR);
-        Duration longest = maxAge.dividedBy(2);
-        hold = hold.compareTo(minRerender) < 0 ? minRerender : hold.compareTo(longest) > 0 ? longest : hold;
-        if (age.compareTo(hold) < 0) {
+        Duration age = age(b, now);
+        if (age.compareTo(b.hold()) < 0) {
             return true;
         }
         return age.compareTo(maxAge) < 0 && b.updateCount() == updateCount.getAsLong();
@@ -242,7 +247,7 @@ public final class MetricsEndpoint {
 
     /** The process block is due at half {@link #maxAge}, so that under frequent scrapes it is renewed in the background. */
     private boolean processFresh(Block b, Instant now) {
-        return age(b, now).compareTo(maxAge.dividedBy(2)) < 0;
+        return age(b, now).compareTo(b.hold()) < 0;
     }
 
     /** Forget cached renderings (after a config reload changed the set of targets). */
