@@ -3,32 +3,50 @@ package io.rcimport.exporter.http;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.nio.ByteBuffer;
+import java.util.List;
 import java.util.function.Supplier;
 import java.util.zip.GZIPOutputStream;
 
 /**
- * One rendered response body, shared by every request that gets it: the bytes, their content
- * type, and the same bytes gzipped, compressed once by the first request that asks and then kept.
+ * One rendered response body, shared by every request that gets it: its content type, the bytes
+ * (in one or more parts, sent one after the other, so that a large part rendered once is not
+ * copied into every new body that follows it with a small one), and the same bytes gzipped,
+ * compressed once by the first request that asks and then kept.
  */
 public final class CachedBody {
     /** Below this a gzipped body saves nothing worth a header (Javalin's own threshold). */
     public static final int GZIP_MIN_BYTES = 1500;
 
+    /** The first {@code length} bytes of {@code array}: shared, never modified. */
+    record Part(byte[] array, int length) {
+        Part {
+            if (length < 0 || length > array.length) {
+                throw new IllegalArgumentException("part length " + length + " of an array of " + array.length);
+            }
+        }
+    }
+
     private final String contentType;
-    private final byte[] bytes;
+    private final List<Part> parts;
+    private final int length;
     private final Supplier<byte[]> compress;
+    private volatile byte[] joined;
     private volatile byte[] gzipped;
 
     public CachedBody(String contentType, byte[] bytes) {
         this.contentType = contentType;
-        this.bytes = bytes;
+        this.parts = List.of(new Part(bytes, bytes.length));
+        this.length = bytes.length;
+        this.joined = bytes;
         this.compress = () -> gzip(bytes);
     }
 
-    /** @param compress makes the gzipped form of {@code bytes} (called at most once) */
-    CachedBody(String contentType, byte[] bytes, Supplier<byte[]> compress) {
+    /** @param compress makes the gzipped form of the parts together (called at most once) */
+    CachedBody(String contentType, List<Part> parts, Supplier<byte[]> compress) {
         this.contentType = contentType;
-        this.bytes = bytes;
+        this.parts = List.copyOf(parts);
+        this.length = Math.toIntExact(parts.stream().mapToLong(Part::length).sum());
         this.compress = compress;
     }
 
@@ -36,14 +54,34 @@ public final class CachedBody {
         return contentType;
     }
 
-    /** The body as is; shared, do not modify. */
+    /** The length of the body in bytes. */
+    public int length() {
+        return length;
+    }
+
+    /** The body as is, in one array (joined on first use when it has several parts); shared, do not modify. */
     public byte[] bytes() {
-        return bytes;
+        byte[] b = joined;
+        if (b == null) {
+            b = new byte[length];
+            int at = 0;
+            for (Part p : parts) {
+                System.arraycopy(p.array(), 0, b, at, p.length());
+                at += p.length();
+            }
+            joined = b;
+        }
+        return b;
+    }
+
+    /** The body's parts as read-only buffers, to be written one after the other. */
+    List<ByteBuffer> buffers() {
+        return parts.stream().map(p -> ByteBuffer.wrap(p.array(), 0, p.length()).asReadOnlyBuffer()).toList();
     }
 
     /** Whether gzip is worth it for this body. */
     public boolean compressible() {
-        return bytes.length >= GZIP_MIN_BYTES;
+        return length >= GZIP_MIN_BYTES;
     }
 
     /** The body gzipped (compressed once, by the first caller; others wait for it); shared, do not modify. */

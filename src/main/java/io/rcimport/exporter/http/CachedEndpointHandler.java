@@ -71,14 +71,17 @@ final class CachedEndpointHandler extends Handler.Wrapper {
             HttpFields headers = request.getHeaders();
             CachedBody body = source.body(headers.get(HttpHeader.ACCEPT));
             boolean gzip = body.compressible() && ApiServer.acceptsGzip(headers.get(HttpHeader.ACCEPT_ENCODING));
-            byte[] bytes = gzip ? body.gzipped() : body.bytes();
             HttpFields.Mutable out = response.getHeaders();
             out.put(HttpHeader.CONTENT_TYPE, body.contentType());
             out.put(HttpHeader.VARY, HttpHeader.ACCEPT_ENCODING.asString());
             if (gzip) {
                 out.put(HttpHeader.CONTENT_ENCODING, "gzip");
+                send(response, callback, 200, body.gzipped());
+            } else {
+                out.put(HttpHeader.CONTENT_LENGTH, body.length());
+                response.setStatus(200);
+                write(response, callback, body.buffers(), 0);
             }
-            send(response, callback, 200, bytes);
             return true;
         };
     }
@@ -118,6 +121,13 @@ final class CachedEndpointHandler extends Handler.Wrapper {
             send(response, callback, 200, r.bodyInPlace());
             return true;
         };
+    }
+
+    /** Writes {@code buffers} from index {@code i} on, one after the other, then completes {@code callback}. */
+    private static void write(Response response, Callback callback, List<ByteBuffer> buffers, int i) {
+        boolean last = i == buffers.size() - 1;
+        response.write(last, buffers.get(i), last ? callback
+                : Callback.from(() -> write(response, callback, buffers, i + 1), callback::failed));
     }
 
     private static void send(Response response, Callback callback, int status, byte[] bytes) {

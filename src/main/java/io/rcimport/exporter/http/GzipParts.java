@@ -1,6 +1,7 @@
 package io.rcimport.exporter.http;
 
 import java.io.ByteArrayOutputStream;
+import java.util.List;
 import java.util.zip.CRC32;
 import java.util.zip.Deflater;
 
@@ -33,19 +34,24 @@ final class GzipParts {
     }
 
     /**
-     * One gzip member of {@code whole}, whose first part was compressed by {@link #deflateOpen}
-     * into {@code openPart} and whose rest by {@link #deflateFinal} into {@code finalPart}.
+     * One gzip member of {@code whole} (its parts one after the other), whose first part was
+     * compressed by {@link #deflateOpen} into {@code openPart} and whose rest by
+     * {@link #deflateFinal} into {@code finalPart}.
      */
-    static byte[] gzip(byte[] openPart, byte[] finalPart, byte[] whole) {
+    static byte[] gzip(byte[] openPart, byte[] finalPart, List<CachedBody.Part> whole) {
         CRC32 crc = new CRC32();
-        crc.update(whole, 0, whole.length);
+        long length = 0;
+        for (CachedBody.Part p : whole) {
+            crc.update(p.array(), 0, p.length());
+            length += p.length();
+        }
         byte[] out = new byte[HEADER.length + openPart.length + finalPart.length + 8];
         System.arraycopy(HEADER, 0, out, 0, HEADER.length);
         System.arraycopy(openPart, 0, out, HEADER.length, openPart.length);
         System.arraycopy(finalPart, 0, out, HEADER.length + openPart.length, finalPart.length);
         int t = out.length - 8;
         putIntLittleEndian(out, t, (int) crc.getValue());
-        putIntLittleEndian(out, t + 4, whole.length); // ISIZE: the length modulo 2^32
+        putIntLittleEndian(out, t + 4, (int) length); // ISIZE: the length modulo 2^32
         return out;
     }
 

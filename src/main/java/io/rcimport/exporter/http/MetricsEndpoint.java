@@ -12,6 +12,7 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Arrays;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executor;
@@ -83,8 +84,8 @@ public final class MetricsEndpoint {
      * @param deflated its first {@code length} bytes as raw deflate for {@link GzipParts}, made
      *                 once, when a scraper first asks for gzip
      */
-    private record Block(Bytes bytes, Instant renderedAt, long updateCount, Duration hold, Once<byte[]> deflated) {
-        Block(Bytes bytes, Instant renderedAt, long updateCount, Duration hold) {
+    private record Block(CachedBody.Part bytes, Instant renderedAt, long updateCount, Duration hold, Once<byte[]> deflated) {
+        Block(CachedBody.Part bytes, Instant renderedAt, long updateCount, Duration hold) {
             this(bytes, renderedAt, updateCount, hold, new Once<>());
         }
     }
@@ -207,7 +208,7 @@ public final class MetricsEndpoint {
         if (imports == null) {
             long v = updateCount.getAsLong();
             long start = nanoTime.getAsLong();
-            Bytes bytes = write(writer, importRegistry.scrape(), current == null ? 0 : current.imports().bytes().length());
+            CachedBody.Part bytes = write(writer, importRegistry.scrape(), current == null ? 0 : current.imports().bytes().length());
             imports = new Block(bytes, now, v, importsHold(nanoTime.getAsLong() - start));
         }
         if (process == null) {
@@ -257,35 +258,25 @@ public final class MetricsEndpoint {
 
     /**
      * The body: both blocks one after the other (in OpenMetrics without the first block's
-     * {@code # EOF}). Gzipped on demand from the per-target block's deflate, made once for all the
-     * bodies that share it, and the process block's, which is small.
+     * {@code # EOF}), as two parts, not copied. Gzipped on demand from the per-target block's
+     * deflate, made once for all the bodies that share it, and the process block's, which is small.
      */
     private static CachedBody joined(String contentType, ExpositionFormatWriter writer, Block imports, Block process) {
-        int importLength = importLength(writer, imports.bytes());
-        byte[] body = join(importLength, imports.bytes(), process.bytes());
-        return new CachedBody(contentType, body, () -> GzipParts.gzip(
-                imports.deflated().get(() -> GzipParts.deflateOpen(imports.bytes().array(), 0, importLength)),
-                GzipParts.deflateFinal(process.bytes().array(), 0, process.bytes().length()),
-                body));
+        CachedBody.Part first = new CachedBody.Part(imports.bytes().array(), importLength(writer, imports.bytes()));
+        CachedBody.Part second = process.bytes();
+        List<CachedBody.Part> parts = List.of(first, second);
+        return new CachedBody(contentType, parts, () -> GzipParts.gzip(
+                imports.deflated().get(() -> GzipParts.deflateOpen(first.array(), 0, first.length())),
+                GzipParts.deflateFinal(second.array(), 0, second.length()),
+                parts));
     }
 
-    private static int importLength(ExpositionFormatWriter writer, Bytes imports) {
+    private static int importLength(ExpositionFormatWriter writer, CachedBody.Part imports) {
         return writer instanceof OpenMetricsTextFormatWriter ? withoutEof(imports) : imports.length();
     }
 
-    private static byte[] join(int importLength, Bytes imports, Bytes process) {
-        byte[] body = new byte[importLength + process.length()];
-        System.arraycopy(imports.array(), 0, body, 0, importLength);
-        System.arraycopy(process.array(), 0, body, importLength, process.length());
-        return body;
-    }
-
-    /** The first {@code length} bytes of {@code array}: a rendering, not copied out of its buffer. */
-    private record Bytes(byte[] array, int length) {
-    }
-
     /** @param sizeHint the size of the previous rendering: the buffer is allocated once, not doubled a dozen times */
-    private static Bytes write(ExpositionFormatWriter writer, MetricSnapshots snapshots, int sizeHint) throws IOException {
+    private static CachedBody.Part write(ExpositionFormatWriter writer, MetricSnapshots snapshots, int sizeHint) throws IOException {
         Buffer out = new Buffer(Math.max(16 * 1024, sizeHint + sizeHint / 8));
         writer.write(out, snapshots);
         return out.rendered();
@@ -297,12 +288,12 @@ public final class MetricsEndpoint {
             super(size);
         }
 
-        Bytes rendered() {
-            return new Bytes(buf, count);
+        CachedBody.Part rendered() {
+            return new CachedBody.Part(buf, count);
         }
     }
 
-    private static int withoutEof(Bytes block) {
+    private static int withoutEof(CachedBody.Part block) {
         int n = OPENMETRICS_EOF.length;
         int length = block.length();
         if (length >= n && Arrays.equals(block.array(), length - n, length, OPENMETRICS_EOF, 0, n)) {

@@ -46,7 +46,8 @@ class GzipPartsTest {
         byte[] whole = concat(first, second);
 
         byte[] gzip = GzipParts.gzip(GzipParts.deflateOpen(first, 0, first.length),
-                GzipParts.deflateFinal(second, 0, second.length), whole);
+                GzipParts.deflateFinal(second, 0, second.length),
+                java.util.List.of(new CachedBody.Part(first, first.length), new CachedBody.Part(second, second.length)));
 
         assertArrayEquals(whole, new GZIPInputStream(new ByteArrayInputStream(gzip)).readAllBytes(),
                 "GZIPInputStream checks the CRC-32 and the length in the trailer");
@@ -73,7 +74,8 @@ class GzipPartsTest {
         byte[] second = "tail".getBytes(StandardCharsets.US_ASCII);
 
         byte[] gzip = GzipParts.gzip(GzipParts.deflateOpen(buffer, offset, length),
-                GzipParts.deflateFinal(second, 0, second.length), concat(first, second));
+                GzipParts.deflateFinal(second, 0, second.length),
+                java.util.List.of(new CachedBody.Part(concat(first, second), first.length + second.length)));
 
         assertArrayEquals(concat(first, second), new GZIPInputStream(new ByteArrayInputStream(gzip)).readAllBytes());
     }
