@@ -71,12 +71,13 @@ final class CachedEndpointHandler extends Handler.Wrapper {
             HttpFields headers = request.getHeaders();
             CachedBody body = source.body(headers.get(HttpHeader.ACCEPT));
             boolean gzip = body.compressible() && ApiServer.acceptsGzip(headers.get(HttpHeader.ACCEPT_ENCODING));
+            byte[] gzipped = gzip ? body.gzipped() : null; // before any header is set: a failure here leaves the response untouched
             HttpFields.Mutable out = response.getHeaders();
             out.put(HttpHeader.CONTENT_TYPE, body.contentType());
             out.put(HttpHeader.VARY, HttpHeader.ACCEPT_ENCODING.asString());
             if (gzip) {
                 out.put(HttpHeader.CONTENT_ENCODING, "gzip");
-                send(response, callback, 200, body.gzipped());
+                send(response, callback, 200, gzipped);
             } else {
                 out.put(HttpHeader.CONTENT_LENGTH, body.length());
                 response.setStatus(200);

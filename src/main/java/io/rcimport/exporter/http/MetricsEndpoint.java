@@ -29,12 +29,15 @@ import java.util.function.LongSupplier;
  * only moves when a poll ends, so its rendering is cached per format and reused while no poll
  * ended since (and for at most {@link #MAX_CACHE_AGE}, as staleness depends on the time); with
  * many targets, polls end all the time, so it is re-rendered at most every
- * {@link #MIN_RERENDER}. The process registry (JVM, process: a few dozen series that move all
- * the time, but cost a few system calls and thread dumps to collect) is re-rendered when its
- * rendering is {@link #MAX_CACHE_AGE} old, so however many scrapers there are, the JVM is asked
- * at most once a second. The two byte blocks are joined once per new rendering (in OpenMetrics the
- * first block's {@code # EOF} is dropped), and gzipped at most once per joined body: by the
- * rendering thread when the previous body was asked for gzipped, else by the first scrape that asks.
+ * {@link #MIN_RERENDER}, or every {@link #RENDER_COST_FACTOR} times its rendering time when that
+ * is longer. The process registry (JVM, process: a few dozen series that move all the time, but
+ * cost a few system calls and thread dumps to collect) is re-rendered when its rendering is half
+ * {@link #MAX_CACHE_AGE} old, so however many scrapers there are, the JVM is asked at most twice
+ * a second. A body is the two blocks sent one after the other, not copied together (in
+ * OpenMetrics without the first block's {@code # EOF}), and is gzipped at most once: by the
+ * rendering thread when the previous body was asked for gzipped, else by the first scrape that
+ * asks; the per-target block's share of the compression is done once and reused by the bodies
+ * that differ only in the process block ({@link GzipParts}).
  *
  * <p>A scrape waits for a rendering only when the cached one is too old to serve (older than
  * {@link #MAX_CACHE_AGE}: with a scrape every few seconds or less often, every scrape gets data
