@@ -17,6 +17,8 @@ import java.util.zip.GZIPOutputStream;
 public final class CachedBody {
     /** Below this a gzipped body saves nothing worth a header (Javalin's own threshold). */
     public static final int GZIP_MIN_BYTES = 1500;
+    /** Bodies shorter than this are sent from one joined array (see {@link #buffers()}). */
+    static final int JOIN_BELOW_BYTES = 256 * 1024;
 
     /** The first {@code length} bytes of {@code array}: shared, never modified. */
     record Part(byte[] array, int length) {
@@ -74,8 +76,15 @@ public final class CachedBody {
         return b;
     }
 
-    /** The body's parts as read-only buffers, to be written one after the other. */
+    /**
+     * The body as read-only buffers, to be written one after the other: the parts of a large body
+     * (copying megabytes into a new array for each new small part would cost more than a second
+     * write), a small body joined once into one buffer (one write is cheaper than two).
+     */
     List<ByteBuffer> buffers() {
+        if (parts.size() == 1 || length < JOIN_BELOW_BYTES) {
+            return List.of(ByteBuffer.wrap(bytes()).asReadOnlyBuffer());
+        }
         return parts.stream().map(p -> ByteBuffer.wrap(p.array(), 0, p.length()).asReadOnlyBuffer()).toList();
     }
 

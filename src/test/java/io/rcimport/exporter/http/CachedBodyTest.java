@@ -28,6 +28,7 @@ class CachedBodyTest {
         assertEquals(12, body.length());
         assertArrayEquals(ascii("first-second"), body.bytes());
         assertSame(body.bytes(), body.bytes(), "joined once");
+        assertEquals(1, body.buffers().size(), "a small body goes out in one write");
         StringBuilder sent = new StringBuilder();
         for (ByteBuffer b : body.buffers()) {
             assertTrue(b.isReadOnly());
@@ -36,6 +37,21 @@ class CachedBodyTest {
             sent.append(new String(chunk, StandardCharsets.US_ASCII));
         }
         assertEquals("first-second", sent.toString());
+    }
+
+    @Test
+    void a_large_body_goes_out_as_its_parts_without_a_copy() {
+        byte[] big = new byte[CachedBody.JOIN_BELOW_BYTES];
+        byte[] small = ascii("jvm 1\n");
+        CachedBody body = new CachedBody("text/plain", List.of(new CachedBody.Part(big, big.length),
+                new CachedBody.Part(small, small.length)), () -> new byte[0]);
+
+        List<ByteBuffer> buffers = body.buffers();
+
+        assertEquals(2, buffers.size());
+        assertEquals(big.length, buffers.get(0).remaining());
+        assertEquals(small.length, buffers.get(1).remaining());
+        assertTrue(buffers.get(0).isReadOnly() && buffers.get(1).isReadOnly());
     }
 
     @Test
