@@ -276,7 +276,7 @@ public final class ApiServer implements AutoCloseable {
             ctx.status(HttpStatus.NOT_MODIFIED);
             return;
         }
-        ctx.contentType(JSON_TYPE).result(r.stream());
+        ctx.contentType(JSON_TYPE).result(r.bodyInPlace());
     }
 
     /** Whole seconds since the body was fetched, for {@code Age}. */

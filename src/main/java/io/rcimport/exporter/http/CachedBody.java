@@ -113,6 +113,16 @@ public final class CachedBody {
         return gzipped != null;
     }
 
+    /**
+     * Compresses this body now if its predecessor (may be null) was asked for gzipped: its readers
+     * ask for gzip, so the renderer compresses while they still get the predecessor.
+     */
+    void gzipIfAskedOf(CachedBody previous) {
+        if (previous != null && previous.isGzipped()) {
+            gzipped();
+        }
+    }
+
     private static byte[] gzip(byte[] bytes) {
         ByteArrayOutputStream out = new ByteArrayOutputStream(Math.max(64, bytes.length / 6));
         try (GZIPOutputStream gz = new GZIPOutputStream(out, 8192)) {

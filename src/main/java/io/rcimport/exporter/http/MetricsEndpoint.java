@@ -17,7 +17,6 @@ import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executor;
 import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.LongSupplier;
 
 /**
@@ -71,14 +70,10 @@ public final class MetricsEndpoint {
     private final ExpositionFormats formats = ExpositionFormats.init();
     /** Per content type: the newest joined body. */
     private final Map<String, Joined> cache = new ConcurrentHashMap<>();
-    private final ReentrantLock rendering = new ReentrantLock();
+    private final RenderLock rendering = new RenderLock();
     private final Executor background;
     private final LongSupplier nanoTime;
     private final AtomicBoolean refreshQueued = new AtomicBoolean();
-
-    /** One rendering: its content type and the bytes. */
-    public record Rendered(String contentType, byte[] body) {
-    }
 
     /**
      * One registry's rendering.
@@ -139,11 +134,6 @@ public final class MetricsEndpoint {
                 Runnable::run, System::nanoTime);
     }
 
-    public Rendered render(String accept) throws IOException {
-        CachedBody b = body(accept);
-        return new Rendered(b.contentType(), b.bytes());
-    }
-
     /** The body for this {@code Accept} header, from the cache when it is fresh enough. */
     public CachedBody body(String accept) throws IOException {
         ExpositionFormatWriter writer = formats.findWriter(accept);
@@ -159,18 +149,7 @@ public final class MetricsEndpoint {
             return (newest != null ? newest : j).body();
         }
         // Too old to serve, or missing. One thread renders; the others take the previous body, if there is one.
-        if (j != null) {
-            if (!rendering.tryLock()) {
-                return j.body();
-            }
-        } else {
-            rendering.lock();
-        }
-        try {
-            return renderStale(key, writer);
-        } finally {
-            rendering.unlock();
-        }
+        return rendering.renderOr(j == null ? null : j.body(), () -> renderStale(key, writer));
     }
 
     /** Renders what is due in {@link #background}, unless a rendering is queued or running. */
@@ -181,13 +160,7 @@ public final class MetricsEndpoint {
         try {
             background.execute(() -> {
                 try {
-                    if (rendering.tryLock()) {
-                        try {
-                            renderStale(key, writer);
-                        } finally {
-                            rendering.unlock();
-                        }
-                    }
+                    rendering.renderIfFree(() -> renderStale(key, writer));
                 } catch (IOException | RuntimeException e) {
                     // The next scrape that finds the rendering too old renders it itself, and reports the error.
                 } finally {
@@ -218,10 +191,7 @@ public final class MetricsEndpoint {
             process = new Block(write(writer, processRegistry.scrape(), current == null ? 0 : current.process().bytes().length()), now, 0, halfMaxAge);
         }
         Joined next = new Joined(imports, process, joined(key, writer, imports, process));
-        if (current != null && current.body().isGzipped()) {
-            // Scrapers of this format ask for gzip: compress here, while they still get the previous body.
-            next.body().gzipped();
-        }
+        next.body().gzipIfAskedOf(current == null ? null : current.body());
         cache.put(key, next);
         return next.body();
     }

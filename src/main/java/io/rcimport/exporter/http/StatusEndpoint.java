@@ -7,7 +7,6 @@ import java.io.UncheckedIOException;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.concurrent.locks.ReentrantLock;
 
 /**
  * {@code /status} rendered once and shared by every reader, like {@code /metrics}: with a thousand
@@ -27,7 +26,7 @@ public final class StatusEndpoint {
     private final String version;
     private final Duration minRerender;
     private final Duration maxAge;
-    private final ReentrantLock rendering = new ReentrantLock();
+    private final RenderLock rendering = new RenderLock();
     private volatile Rendering cached;
 
     private record Rendering(CachedBody body, Instant renderedAt, long updateCount) {
@@ -53,29 +52,18 @@ public final class StatusEndpoint {
         if (current != null && fresh(current, clock.instant())) {
             return current.body();
         }
-        if (current != null) {
-            if (!rendering.tryLock()) {
-                return current.body(); // another request is rendering: take the previous body
-            }
-        } else {
-            rendering.lock();
-        }
-        try {
-            current = cached;
+        return rendering.renderOr(current == null ? null : current.body(), () -> {
+            Rendering latest = cached;
             Instant now = clock.instant();
-            if (current != null && fresh(current, now)) {
-                return current.body(); // rendered by another request meanwhile
+            if (latest != null && fresh(latest, now)) {
+                return latest.body(); // rendered by another request meanwhile
             }
             long updateCount = store.updateCount();
             Rendering next = new Rendering(new CachedBody(ApiServer.JSON_TYPE, render(now)), now, updateCount);
-            if (current != null && current.body().isGzipped()) {
-                next.body().gzipped(); // readers ask for gzip: compress here, while they get the previous body
-            }
+            next.body().gzipIfAskedOf(latest == null ? null : latest.body());
             cached = next;
             return next.body();
-        } finally {
-            rendering.unlock();
-        }
+        });
     }
 
     /** Forget the rendering (after a config reload changed the set of targets). */

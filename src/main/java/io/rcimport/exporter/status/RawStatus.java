@@ -20,11 +20,6 @@ public record RawStatus(byte[] body, String etag, Instant fetchedAt) {
         return body.clone();
     }
 
-    /** The body to write to a response, read in place (no copy per request). */
-    public java.io.InputStream stream() {
-        return new java.io.ByteArrayInputStream(body);
-    }
-
     /** The body itself, not a copy, for writing to a response: shared, never to be modified. */
     public byte[] bodyInPlace() {
         return body;
