@@ -86,7 +86,11 @@ public final class EventJson {
 
     private static String icon(ImportEvent e) {
         if (e.alert().isPresent()) {
-            return e.alert().get().severity() == Severity.CRITICAL ? ":rotating_light:" : ":warning:";
+            return switch (e.alert().get().severity()) {
+                case CRITICAL -> ":rotating_light:";
+                case WARNING -> ":warning:";
+                case INFO -> ":information_source:";
+            };
         }
         return switch (e.to()) {
             case "error" -> ":x:";
@@ -101,7 +105,11 @@ public final class EventJson {
             return "#2de0a5";
         }
         if (e.alert().isPresent()) {
-            return e.alert().get().severity() == Severity.CRITICAL ? "#f5455c" : "#ffd21f";
+            return switch (e.alert().get().severity()) {
+                case CRITICAL -> "#f5455c";
+                case WARNING -> "#ffd21f";
+                case INFO -> "#1d74f5";
+            };
         }
         return switch (e.to()) {
             case "error" -> "#f5455c";
