@@ -31,7 +31,10 @@ import io.rcimport.exporter.metrics.ImportMetrics;
 import io.rcimport.exporter.poll.PollLog;
 import io.rcimport.exporter.poll.PollScheduler;
 import io.rcimport.exporter.poll.ResilientPoller;
+import io.rcimport.exporter.poll.ServerFactsPoll;
+import io.rcimport.exporter.poll.TargetPoll;
 import io.rcimport.exporter.rocketchat.RocketChatClient;
+import io.rcimport.exporter.status.HeartbeatLimits;
 import io.rcimport.exporter.status.StatusStore;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -71,7 +74,7 @@ public final class Agent implements AutoCloseable {
      * {@code Optional.empty()} is the client without TLS, for {@code http://} URLs.
      */
     private final Map<Optional<Config.TargetTls>, HttpClient> clients = new java.util.concurrent.ConcurrentHashMap<>();
-    private final Map<String, ResilientPoller> pollers = new java.util.LinkedHashMap<>();
+    private final Map<String, TargetPoll> pollers = new java.util.LinkedHashMap<>();
     private final PollScheduler scheduler;
     private final JvmGcMetrics gcMetrics;
     /** Held here: Micrometer keeps only a weak reference to a function counter's object. */
@@ -126,7 +129,8 @@ public final class Agent implements AutoCloseable {
         TaggedCircuitBreakerMetrics.ofCircuitBreakerRegistry(breakers).bindTo(importRegistry);
 
         List<String> names = config.ownedTargets().stream().map(Config.Target::name).toList();
-        this.store = new StatusStore(names, clock, config.poll().stallAfter());
+        this.store = new StatusStore(names, clock,
+                new HeartbeatLimits(config.poll().stallAfter(), config.poll().awaitingOperatorAfter()));
         this.metrics = new ImportMetrics(importRegistry.getPrometheusRegistry(), store, clock,
                 config.poll().staleAfter(), version);
         store.addListener(new PollLog(clock)::onChange);
@@ -155,10 +159,11 @@ public final class Agent implements AutoCloseable {
         }
     }
 
-    private ResilientPoller pollerFor(Config.Target target, Config config) {
+    private TargetPoll pollerFor(Config.Target target, Config config) {
         RocketChatClient client = new RocketChatClient(target, clientFor(List.of(target.url()), target.tls()), config.poll().timeout(),
                 RocketChatClient.DEFAULT_BODY_CAP, clock, version);
-        return new ResilientPoller(client, config, breakers, timer, clock);
+        return new ServerFactsPoll(new ResilientPoller(client, config, breakers, timer, clock), client, clock,
+                config.poll().historyInterval());
     }
 
     /**
@@ -301,9 +306,9 @@ public final class Agent implements AutoCloseable {
         store.retainTargets(change.kept());
         store.retainTargets(change.targetNames());
         config = change.applied();
-        List<ResilientPoller> started = new java.util.ArrayList<>();
+        List<TargetPoll> started = new java.util.ArrayList<>();
         for (Config.Target t : change.started()) {
-            ResilientPoller p = pollerFor(t, config);
+            TargetPoll p = pollerFor(t, config);
             pollers.put(t.name(), p);
             metrics.initTarget(t.name());
             started.add(p);

@@ -14,6 +14,8 @@ public record Alert(String name, Severity severity, String target, Optional<Stri
     public static final String CANCELED = "RocketChatImportCanceled";
     public static final String STALLED = "RocketChatImportStalled";
     public static final String TARGET_DOWN = "RocketChatImportTargetDown";
+    public static final String AWAITING_OPERATOR = "RocketChatImportAwaitingOperator";
+    public static final String COMPLETED_WITH_ERRORS = "RocketChatImportCompletedWithErrors";
 
     public String key() {
         return name + "/" + target;

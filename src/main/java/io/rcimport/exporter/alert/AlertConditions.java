@@ -37,19 +37,20 @@ public final class AlertConditions {
         if (s.status().isPresent()) {
             ImportState state = s.state();
             if (state == ImportState.ERROR) {
-                boolean failed = op.map(ImportOperation::failedByImporter).orElse(false);
-                String cause = failed
-                        ? "the importer reported a failure"
-                        : "the operation was invalidated (cleared, replaced by a new import, or the server restarted mid-import)";
-                firing.add(new Alert(Alert.FAILED, failed ? Severity.CRITICAL : Severity.WARNING, target, opId,
-                        "Rocket.Chat import on " + target + " is in state error",
-                        "Import on target " + target + " is in state error since " + since + ": " + cause + ". "
-                                + details(s) + " Check Administration > Import and the Rocket.Chat server log.",
-                        now));
+                firing.add(failed(s, op, opId, since, now));
             } else if (state == ImportState.CANCELED) {
                 firing.add(new Alert(Alert.CANCELED, Severity.WARNING, target, opId,
                         "Rocket.Chat import on " + target + " was canceled",
                         "Import on target " + target + " is canceled since " + since + ". " + details(s), now));
+            } else if (state == ImportState.DONE && s.counts().error() > 0) {
+                ImportCounts c = s.counts();
+                String numbers = c.error() + " of " + c.total() + " records failed";
+                firing.add(new Alert(Alert.COMPLETED_WITH_ERRORS, Severity.WARNING, target, opId,
+                        "Rocket.Chat import on " + target + " finished with errors: " + numbers,
+                        "Import on target " + target + " is done since " + since + ", but " + numbers
+                                + "; their data stays in the staging area. " + details(s)
+                                + " Check the Rocket.Chat server log for the failed records and import them again.",
+                        now));
             }
             if (s.stalled()) {
                 String heartbeat = op.flatMap(ImportOperation::updatedAt).map(Instant::toString).orElse("unknown");
@@ -58,6 +59,9 @@ public final class AlertConditions {
                         "Import on target " + target + " is " + s.state().label() + " but has not written any progress since "
                                 + heartbeat + ". " + details(s) + " The importer may be stuck; check the server log and load.",
                         now));
+            }
+            if (s.awaitingOperator()) {
+                firing.add(awaitingOperator(s, op, opId, now));
             }
         }
         Instant lastGoodOrStart = s.lastSuccessAt().orElse(watchedSince);
@@ -73,6 +77,42 @@ public final class AlertConditions {
                     now));
         }
         return firing;
+    }
+
+    /**
+     * Critical only for a real failure (the importer failed a valid operation). An operation that
+     * was invalidated (cleared, replaced, a server instance restarted) and then aborted by the
+     * importer, or left invalid mid-step, is a warning: someone or something stopped it on purpose.
+     */
+    private static Alert failed(TargetSnapshot s, Optional<ImportOperation> op, Optional<String> opId, String since, Instant now) {
+        boolean failed = op.map(ImportOperation::failedByImporter).orElse(false);
+        boolean aborted = op.map(ImportOperation::abortedAfterInvalidation).orElse(false);
+        String cause = failed
+                ? "the importer reported a failure"
+                : aborted
+                ? "the operation was invalidated (cleared, replaced by a new import, or a server instance restarted) and then aborted by the importer"
+                : "the operation was invalidated (cleared, replaced by a new import, or a server instance restarted) mid-import";
+        return new Alert(Alert.FAILED, failed ? Severity.CRITICAL : Severity.WARNING, s.target(), opId,
+                "Rocket.Chat import on " + s.target() + " is in state error",
+                "Import on target " + s.target() + " is in state error since " + since + ": " + cause + ". "
+                        + details(s) + " Check Administration > Import and the Rocket.Chat server log.",
+                now);
+    }
+
+    private static Alert awaitingOperator(TargetSnapshot s, Optional<ImportOperation> op, Optional<String> opId, Instant now) {
+        String waitingSince = s.heartbeatSince().map(Instant::toString).orElse("unknown");
+        return new Alert(Alert.AWAITING_OPERATOR, Severity.INFO, s.target(), opId,
+                "Rocket.Chat import on " + s.target() + " is waiting for an admin",
+                "Import on target " + s.target() + " has been waiting for an admin since " + waitingSince + ": "
+                        + operatorStep(op) + " " + details(s),
+                now);
+    }
+
+    /** What the admin has to do at the step the import waits at. */
+    public static String operatorStep(Optional<ImportOperation> op) {
+        return op.map(ImportOperation::status).filter("importer_user_selection"::equals).isPresent()
+                ? "open Administration > Import, check the users and channels to import and press Start."
+                : "open Administration > Import and open the uploaded file's import to prepare it (a file of the wrong type stays here forever).";
     }
 
     static String details(TargetSnapshot s) {

@@ -87,8 +87,22 @@ public record Config(
         }
     }
 
-    /** How often and how patiently each target is polled. */
-    public record Poll(Duration interval, Duration timeout, Duration staleAfter, Duration stallAfter) {
+    /**
+     * How often and how patiently each target is polled.
+     *
+     * @param awaitingOperatorAfter at a step that waits for an admin, the heartbeat unchanged this long is "awaiting an operator"
+     * @param historyInterval       how often the recent operations are fetched; zero: never
+     */
+    public record Poll(Duration interval, Duration timeout, Duration staleAfter, Duration stallAfter,
+                       Duration awaitingOperatorAfter, Duration historyInterval) {
+        public static final Duration DEFAULT_AWAITING_OPERATOR_AFTER = Duration.ofMinutes(30);
+        public static final Duration DEFAULT_HISTORY_INTERVAL = Duration.ofMinutes(5);
+
+        /** With the defaults of {@code awaiting_operator_after} and {@code history_interval}. */
+        public Poll(Duration interval, Duration timeout, Duration staleAfter, Duration stallAfter) {
+            this(interval, timeout, staleAfter, stallAfter, DEFAULT_AWAITING_OPERATOR_AFTER, DEFAULT_HISTORY_INTERVAL);
+        }
+
         public static Poll defaults() {
             return new Poll(Duration.ofSeconds(15), Duration.ofSeconds(5), Duration.ofMinutes(1), Duration.ofMinutes(10));
         }

@@ -115,7 +115,9 @@ public final class ConfigLoader {
                 m.duration("interval", d.interval()),
                 m.duration("timeout", d.timeout()),
                 m.duration("stale_after", d.staleAfter()),
-                m.duration("stall_after", d.stallAfter()));
+                m.duration("stall_after", d.stallAfter()),
+                m.duration("awaiting_operator_after", d.awaitingOperatorAfter()),
+                m.durationOrZero("history_interval", d.historyInterval()));
         m.finish();
         if (poll.timeout().compareTo(poll.interval()) >= 0) {
             throw m.error("timeout", "must be less than poll.interval (" + got(m, "interval", poll.interval())
@@ -127,6 +129,12 @@ public final class ConfigLoader {
         if (poll.staleAfter().compareTo(poll.interval().multipliedBy(2)) < 0) {
             throw m.error("stale_after", "must be at least twice poll.interval (" + got(m, "interval", poll.interval())
                     + "), got " + got(m, "stale_after", poll.staleAfter()));
+        }
+        // The history route has its own rate-limit bucket, but a call per poll would still spend it
+        // for nothing: operations change far less often than the status.
+        if (!poll.historyInterval().isZero() && poll.historyInterval().compareTo(poll.interval()) < 0) {
+            throw m.error("history_interval", "must be 0 (off) or at least poll.interval (" + got(m, "interval", poll.interval())
+                    + "), got " + got(m, "history_interval", poll.historyInterval()));
         }
         return poll;
     }

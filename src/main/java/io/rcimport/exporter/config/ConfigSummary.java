@@ -40,6 +40,8 @@ public final class ConfigSummary {
         Config.Poll poll = config.poll();
         line(out, "", "poll", "every " + f(poll.interval()) + ", timeout " + f(poll.timeout()) + " per attempt, stale after "
                 + f(poll.staleAfter()) + ", stalled after " + f(poll.stallAfter()) + " without progress");
+        line(out, "  ", "awaiting admin", "after " + f(poll.awaitingOperatorAfter()) + " unchanged at a step that waits for one");
+        line(out, "  ", "history", poll.historyInterval().isZero() ? "off" : "recent operations every " + f(poll.historyInterval()));
 
         Config.Retry retry = config.retry();
         line(out, "", "retry", "up to " + retry.maxAttempts() + " attempt" + (retry.maxAttempts() == 1 ? "" : "s")

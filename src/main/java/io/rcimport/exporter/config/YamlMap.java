@@ -248,6 +248,15 @@ final class YamlMap {
 
     /** A Prometheus-style duration greater than zero. */
     Duration duration(String key, Duration defaultValue) throws ConfigException {
+        Duration value = durationOrZero(key, defaultValue);
+        if (value.isZero()) {
+            throw error(key, "must be greater than 0");
+        }
+        return value;
+    }
+
+    /** A Prometheus-style duration, where {@code 0} means "never" (the caller says what it turns off). */
+    Duration durationOrZero(String key, Duration defaultValue) throws ConfigException {
         Optional<String> text = scalar(key, "a duration");
         if (text.isEmpty()) {
             return defaultValue;
@@ -255,11 +264,7 @@ final class YamlMap {
         if (text.get().isEmpty()) {
             throw error(key, "missing value (use e.g. 500ms, 15s, 2m, 1h)");
         }
-        Duration value = Durations.parse(path(key), text.get());
-        if (value.isZero()) {
-            throw error(key, "must be greater than 0");
-        }
-        return value;
+        return Durations.parse(path(key), text.get());
     }
 
     Optional<URI> url(String key, UrlRule rule) throws ConfigException {

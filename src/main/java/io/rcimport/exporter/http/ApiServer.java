@@ -237,7 +237,7 @@ public final class ApiServer implements AutoCloseable {
             json(ctx, HttpStatus.NOT_FOUND, error("unknown target: " + name));
             return;
         }
-        json(ctx, HttpStatus.OK, statusJson.target(s.get(), clock.instant()));
+        json(ctx, HttpStatus.OK, statusJson.targetDetail(s.get(), clock.instant()));
     }
 
     /**

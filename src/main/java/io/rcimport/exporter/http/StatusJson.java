@@ -2,9 +2,11 @@ package io.rcimport.exporter.http;
 
 import io.rcimport.exporter.alert.Alert;
 import io.rcimport.exporter.rocketchat.ImportOperation;
+import io.rcimport.exporter.rocketchat.ImportState;
 import io.rcimport.exporter.status.TargetSnapshot;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -50,6 +52,7 @@ public final class StatusJson {
         m.put("records_per_second", s.recordsPerSecond().isPresent() ? round(s.recordsPerSecond().getAsDouble()) : null);
         m.put("eta_seconds", s.etaSeconds().isPresent() ? Math.round(s.etaSeconds().getAsDouble()) : null);
         m.put("stalled", s.stalled());
+        m.put("awaiting_operator", s.awaitingOperator());
         m.put("fetched_at", s.lastSuccessAt().map(Instant::toString).orElse(null));
         m.put("age_seconds", s.lastSuccessAt().map(t -> Duration.between(t, now).toMillis() / 1000.0).orElse(null));
         m.put("stale", s.stale(now, staleAfter));
@@ -66,9 +69,38 @@ public final class StatusJson {
         m.put("rate_limit_remaining", s.rateLimitRemaining().isPresent() ? s.rateLimitRemaining().getAsLong() : null);
         m.put("next_call_not_before", s.notBefore().map(Instant::toString).orElse(null));
         m.put("circuit_breaker", breakerState.apply(s.target()));
+        m.put("server_version", s.serverVersion().map(v -> v.text()).orElse(null));
         m.put("alerts", firingAlerts.apply(s.target()).stream()
-                .sorted(java.util.Comparator.comparing(Alert::name))
+                .sorted(Comparator.comparing(Alert::name))
                 .map(StatusJson::alert).toList());
+        return m;
+    }
+
+    /**
+     * {@code /status/{target}}: the target's entry of {@code /status} plus its
+     * {@code recent_operations} (kept out of {@code /status}, where a fleet would multiply them).
+     */
+    public Map<String, Object> targetDetail(TargetSnapshot s, Instant now) {
+        Map<String, Object> m = target(s, now);
+        m.put("recent_operations", s.recentOperations().stream().map(StatusJson::recentOperation).toList());
+        return m;
+    }
+
+    /** One entry of {@code getLatestImportOperations}, with the state the server would derive for it. */
+    private static Map<String, Object> recentOperation(ImportOperation op) {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("operation_id", op.id());
+        m.put("importer_key", op.importerKey());
+        m.put("type", op.type());
+        m.put("status", op.status());
+        m.put("state", ImportState.derive(op.status(), op.valid()).label());
+        m.put("valid", op.valid());
+        m.put("created_at", op.createdAt().map(Instant::toString).orElse(null));
+        m.put("updated_at", op.updatedAt().map(Instant::toString).orElse(null));
+        m.put("duration_seconds", op.createdAt().isPresent() && op.updatedAt().isPresent()
+                ? Math.max(0, Duration.between(op.createdAt().get(), op.updatedAt().get()).toMillis() / 1000.0)
+                : null);
+        m.put("counts", op.counts().byField());
         return m;
     }
 

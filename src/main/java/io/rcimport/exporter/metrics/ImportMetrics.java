@@ -133,6 +133,9 @@ public final class ImportMetrics implements MultiCollector {
                     "Unix time of the last good poll", target, seconds(t)));
             s.rateLimitRemaining().ifPresent(r -> f.gauge("rate_limit_remaining",
                     "X-RateLimit-Remaining of the last answer", target, r));
+            // Identity, not import data: it stays while the status is stale, like build_info.
+            s.serverVersion().ifPresent(v -> f.gauge("server_info", "Rocket.Chat version the target reports at /api/info",
+                    target.add("version", v.text()), 1));
             if (!fresh || s.status().isEmpty()) {
                 continue; // stale: data series disappear so Prometheus staleness and absent() work
             }
@@ -153,6 +156,7 @@ public final class ImportMetrics implements MultiCollector {
                 f.gauge("staged_records", "Records staged for import, by kind", target.add("kind", "users"), c.users());
                 f.gauge("staged_records", "Records staged for import, by kind", target.add("kind", "channels"), c.channels());
                 f.gauge("staged_records", "Records staged for import, by kind", target.add("kind", "messages"), c.messages());
+                f.gauge("staged_records", "Records staged for import, by kind", target.add("kind", "contacts"), c.contacts());
                 s.progressRatio().ifPresent(p -> f.gauge("progress_ratio", "(completed + error) / total", target, p));
                 s.recordsPerSecond().ifPresent(r -> f.gauge("records_per_second",
                         "Records processed per second over the recent window", target, r));
@@ -162,8 +166,10 @@ public final class ImportMetrics implements MultiCollector {
                 op.updatedAt().ifPresent(t -> f.gauge("operation_updated_timestamp_seconds",
                         "operation._updatedAt as Unix time: the importer's heartbeat", target, seconds(t)));
             }
-            f.gauge("stalled", "1 while loading or importing with _updatedAt unchanged for stall_after",
+            f.gauge("stalled", "1 while loading or importing with _updatedAt unchanged for stall_after (never at a step that waits for an admin)",
                     target, s.stalled() ? 1 : 0);
+            f.gauge("awaiting_operator", "1 while the import waits for an admin (file loaded, user selection) with _updatedAt unchanged for awaiting_operator_after",
+                    target, s.awaitingOperator() ? 1 : 0);
         }
         return f.build();
     }

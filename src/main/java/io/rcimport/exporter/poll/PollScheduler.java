@@ -1,12 +1,14 @@
 package io.rcimport.exporter.poll;
 
 import io.rcimport.exporter.rocketchat.Outcome;
+import io.rcimport.exporter.rocketchat.PollReport;
 import io.rcimport.exporter.rocketchat.PollResult;
 import io.rcimport.exporter.status.StatusStore;
 import io.rcimport.exporter.status.TargetSnapshot;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
@@ -51,12 +53,12 @@ public final class PollScheduler implements AutoCloseable {
     }
 
     private static final class Schedule {
-        final ResilientPoller poller;
+        final TargetPoll poller;
         volatile ScheduledFuture<?> next;
-        volatile CompletableFuture<PollResult> inFlight = CompletableFuture.completedFuture(null);
+        volatile CompletableFuture<PollReport> inFlight = CompletableFuture.completedFuture(null);
         volatile boolean cancelled;
 
-        Schedule(ResilientPoller poller) {
+        Schedule(TargetPoll poller) {
             this.poller = poller;
         }
     }
@@ -73,9 +75,9 @@ public final class PollScheduler implements AutoCloseable {
     }
 
     /** Starts polling these targets, each after a random delay. */
-    public void start(List<ResilientPoller> pollers) {
+    public void start(List<? extends TargetPoll> pollers) {
         long jitterBound = startJitterBoundMillis(interval, pollers.size());
-        for (ResilientPoller poller : pollers) {
+        for (TargetPoll poller : pollers) {
             Schedule s = new Schedule(poller);
             Schedule replaced = schedules.put(poller.target(), s);
             if (replaced != null) {
@@ -116,9 +118,9 @@ public final class PollScheduler implements AutoCloseable {
     }
 
     /** Polls every target once, now, ignoring the schedule (for {@code --once}). */
-    public static CompletableFuture<Void> pollOnce(List<ResilientPoller> pollers, StatusStore store) {
+    public static CompletableFuture<Void> pollOnce(List<? extends TargetPoll> pollers, StatusStore store) {
         CompletableFuture<?>[] all = pollers.stream()
-                .map(p -> p.poll().thenAccept(r -> store.update(p.target(), r)))
+                .map(p -> p.report().thenAccept(r -> store.update(p.target(), r)))
                 .toArray(CompletableFuture[]::new);
         return CompletableFuture.allOf(all);
     }
@@ -135,22 +137,24 @@ public final class PollScheduler implements AutoCloseable {
             return;
         }
         Instant started = clock.instant();
-        CompletableFuture<PollResult> poll;
+        CompletableFuture<PollReport> poll;
         try {
-            poll = s.poller.poll()
+            poll = s.poller.report()
                     // A last guard: whatever happens below, a poll ends and the schedule goes on.
-                    .completeOnTimeout(PollResult.Failure.of(Outcome.TIMEOUT, "poll did not finish within " + pollDeadline.toMillis() + " ms"),
+                    .completeOnTimeout(PollReport.of(PollResult.Failure.of(Outcome.TIMEOUT,
+                                    "poll did not finish within " + pollDeadline.toMillis() + " ms")),
                             pollDeadline.toMillis(), TimeUnit.MILLISECONDS);
         } catch (RuntimeException e) {
-            poll = CompletableFuture.completedFuture(PollResult.Failure.of(Outcome.CONNECTION_ERROR, "poll failed: " + e.getClass().getSimpleName()));
+            poll = CompletableFuture.completedFuture(PollReport.of(
+                    PollResult.Failure.of(Outcome.CONNECTION_ERROR, "poll failed: " + e.getClass().getSimpleName())));
         }
         s.inFlight = poll;
         poll.whenComplete((result, error) -> {
             try {
                 synchronized (s) {
                     if (!s.cancelled) {
-                        PollResult r = result != null ? result
-                                : PollResult.Failure.of(Outcome.CONNECTION_ERROR, "poll failed: " + error.getClass().getSimpleName());
+                        PollReport r = result != null ? result
+                                : PollReport.of(PollResult.Failure.of(Outcome.CONNECTION_ERROR, "poll failed: " + error.getClass().getSimpleName()));
                         Duration took = Duration.between(started, clock.instant());
                         // Dropped if a reload removed the target meanwhile: no series comes back to life.
                         store.update(s.poller.target(), r).ifPresent(change -> durations.observe(s.poller.target(), took));
@@ -189,7 +193,7 @@ public final class PollScheduler implements AutoCloseable {
             CompletableFuture.allOf(inFlight).get(grace.toMillis(), TimeUnit.MILLISECONDS);
         } catch (Exception e) {
             LOG.info("msg=\"stopping with polls still in flight\" count={}",
-                    java.util.Arrays.stream(inFlight).filter(f -> !f.isDone()).count());
+                    Arrays.stream(inFlight).filter(f -> !f.isDone()).count());
         }
     }
 

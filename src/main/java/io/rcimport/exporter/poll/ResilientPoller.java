@@ -9,6 +9,7 @@ import io.github.resilience4j.retry.Retry;
 import io.github.resilience4j.retry.RetryConfig;
 import io.rcimport.exporter.config.Config;
 import io.rcimport.exporter.rocketchat.Outcome;
+import io.rcimport.exporter.rocketchat.PollReport;
 import io.rcimport.exporter.rocketchat.PollResult;
 import io.rcimport.exporter.rocketchat.RocketChatClient;
 import java.time.Clock;
@@ -25,7 +26,7 @@ import java.util.concurrent.atomic.AtomicReference;
  * with exponential backoff and jitter, and only while the poll still fits in its interval.
  * While the breaker is open the poll ends as {@code circuit_open} without calling the server.
  */
-public final class ResilientPoller {
+public final class ResilientPoller implements TargetPoll {
     private final RocketChatClient client;
     private final CircuitBreaker breaker;
     private final Retry retry;
@@ -92,8 +93,15 @@ public final class ResilientPoller {
         return breaker;
     }
 
+    @Override
     public String target() {
         return client.target().name();
+    }
+
+    /** The status poll alone, as a whole poll (no side calls). */
+    @Override
+    public CompletableFuture<PollReport> report() {
+        return poll().thenApply(PollReport::of);
     }
 
     /** One poll. Always completes normally. */

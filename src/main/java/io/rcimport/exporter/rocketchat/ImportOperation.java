@@ -2,6 +2,7 @@ package io.rcimport.exporter.rocketchat;
 
 import java.time.Instant;
 import java.util.Optional;
+import java.util.Set;
 
 /**
  * The newest import operation as {@code import.status} reports it. {@code status} is an open
@@ -18,8 +19,29 @@ public record ImportOperation(
         Optional<Instant> updatedAt,
         ImportCounts counts) {
 
-    /** True when Rocket.Chat itself marked the import as failed (not cleared or restarted). */
+    static final String FAILED_STATUS = "importer_import_failed";
+    /**
+     * Steps at which the import waits for a person: after an upload, preparation runs only when
+     * an admin opens the import's preparation page; at user selection, until an admin presses Start.
+     */
+    static final Set<String> AWAITING_OPERATOR_STATUSES = Set.of("importer_file_loaded", "importer_user_selection");
+
+    /**
+     * A real failure: the importer failed a valid operation. The same status on an invalid
+     * operation is the importer aborting work that was already invalidated (a clear, a new
+     * import, the restart of any server instance): see {@link #abortedAfterInvalidation()}.
+     */
     public boolean failedByImporter() {
-        return "importer_import_failed".equals(status);
+        return FAILED_STATUS.equals(status) && valid;
+    }
+
+    /** {@code importer_import_failed} on an operation already invalidated: the importer noticed and stopped. */
+    public boolean abortedAfterInvalidation() {
+        return FAILED_STATUS.equals(status) && !valid;
+    }
+
+    /** At a step that waits for an admin, not for the importer (see {@link #AWAITING_OPERATOR_STATUSES}). */
+    public boolean atOperatorStep() {
+        return valid && AWAITING_OPERATOR_STATUSES.contains(status);
     }
 }

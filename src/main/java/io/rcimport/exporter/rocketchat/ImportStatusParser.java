@@ -9,6 +9,9 @@ import java.io.IOException;
 import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.time.format.DateTimeParseException;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
 import java.util.Optional;
 
 /**
@@ -26,17 +29,7 @@ public final class ImportStatusParser {
     }
 
     public static ImportStatus parse(byte[] body) throws InvalidResponseException {
-        JsonNode root;
-        try {
-            root = JSON.readTree(body);
-        } catch (JsonProcessingException e) {
-            throw new InvalidResponseException("body is not valid JSON (" + shortReason(e) + ")");
-        } catch (IOException e) {
-            throw new InvalidResponseException("body could not be read: " + e.getClass().getSimpleName());
-        }
-        if (root == null || root.isMissingNode()) {
-            throw new InvalidResponseException("body is empty");
-        }
+        JsonNode root = tree(body);
         if (!root.isObject()) {
             throw new InvalidResponseException("body is JSON but not an object");
         }
@@ -61,6 +54,47 @@ public final class ImportStatusParser {
             throw new InvalidResponseException("\"state\" is not a string");
         }
         return new ImportStatus(state, operation);
+    }
+
+    /**
+     * A {@code getLatestImportOperations} body: a bare JSON array of operations (no {@code success}
+     * key), returned newest first by {@code _updatedAt}, at most {@code limit}.
+     */
+    public static List<ImportOperation> operations(byte[] body, int limit) throws InvalidResponseException {
+        JsonNode root = tree(body);
+        if (!root.isArray()) {
+            throw new InvalidResponseException("body is JSON but not an array of operations");
+        }
+        List<ImportOperation> out = new ArrayList<>(root.size());
+        for (JsonNode node : root) {
+            if (!node.isObject()) {
+                throw new InvalidResponseException("an entry of the operations array is not an object");
+            }
+            out.add(operation(node).orElseThrow());
+        }
+        out.sort(Comparator.comparing((ImportOperation op) -> op.updatedAt().orElse(Instant.EPOCH)).reversed());
+        return List.copyOf(out.subList(0, Math.min(limit, out.size())));
+    }
+
+    /** An {@code /api/info} body: {@code {"version":"7.11","success":true}}; unknown when absent or not a version. */
+    public static Optional<ServerVersion> serverVersion(byte[] body) throws InvalidResponseException {
+        JsonNode version = tree(body).path("version");
+        return version.isTextual() ? ServerVersion.parse(version.textValue()) : Optional.empty();
+    }
+
+    private static JsonNode tree(byte[] body) throws InvalidResponseException {
+        JsonNode root;
+        try {
+            root = JSON.readTree(body);
+        } catch (JsonProcessingException e) {
+            throw new InvalidResponseException("body is not valid JSON (" + shortReason(e) + ")");
+        } catch (IOException e) {
+            throw new InvalidResponseException("body could not be read: " + e.getClass().getSimpleName());
+        }
+        if (root == null || root.isMissingNode()) {
+            throw new InvalidResponseException("body is empty");
+        }
+        return root;
     }
 
     private static Optional<ImportOperation> operation(JsonNode node) throws InvalidResponseException {
@@ -90,7 +124,7 @@ public final class ImportStatusParser {
         }
         return new ImportCounts(
                 count(node, "total"), count(node, "completed"), count(node, "error"),
-                count(node, "users"), count(node, "channels"), count(node, "messages"));
+                count(node, "users"), count(node, "channels"), count(node, "messages"), count(node, "contacts"));
     }
 
     private static long count(JsonNode counts, String field) throws InvalidResponseException {

@@ -24,6 +24,8 @@ public final class ResponseClassifier {
     private static final Pattern WAIT_SECONDS = Pattern.compile("wait (\\d{1,6}) seconds?");
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final int MAX_MESSAGE = 200;
+    /** What Rocket.Chat appends to a permission error, whatever the status code. */
+    private static final String PERMISSION_MARK = "[error-unauthorized]";
 
     private ResponseClassifier() {
     }
@@ -42,6 +44,15 @@ public final class ResponseClassifier {
                 return failure(Outcome.INVALID_RESPONSE, e.getMessage(), answer);
             }
         }
+        return failure(answer, now);
+    }
+
+    /**
+     * Any answer but a 200 (whatever the route): what went wrong, and when to call again after a
+     * rate limit. The permission messages name {@code run-import}, the permission import.status needs.
+     */
+    static PollResult.Failure failure(HttpAnswer answer, Instant now) {
+        int status = answer.status();
         Optional<JsonNode> json = jsonObject(answer);
         String serverError = json.map(ResponseClassifier::errorText).orElse("");
         if (status == 429 || (status == 400 && isTooManyRequests(json, serverError))) {
@@ -49,6 +60,11 @@ public final class ResponseClassifier {
             return new PollResult.Failure(Outcome.RATE_LIMITED,
                     "rate limited by Rocket.Chat (HTTP " + status + "); next call after " + notBefore,
                     Optional.of(notBefore), answer.rateLimitRemaining());
+        }
+        if (status == 401 && serverError.contains(PERMISSION_MARK)) {
+            // 9.0 throws error-unauthorized as a 401 on some routes: a permission, not the login.
+            return failure(Outcome.FORBIDDEN, "HTTP 401: " + serverError
+                    + " (a missing permission, not a login problem: the user needs the run-import permission)", answer);
         }
         if (status == 401) {
             String hint = serverError.contains("totp") ? " (two-factor authentication is on for this user: use a personal access token)" : "";

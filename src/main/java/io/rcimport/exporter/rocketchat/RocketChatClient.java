@@ -6,43 +6,38 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.rcimport.exporter.config.Config;
 import io.rcimport.exporter.config.Secret;
 import java.io.IOException;
-import java.net.ConnectException;
-import java.net.URI;
-import java.net.UnknownHostException;
 import java.net.http.HttpClient;
-import java.net.http.HttpConnectTimeoutException;
 import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
-import java.net.http.HttpTimeoutException;
-import java.nio.channels.ClosedChannelException;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.List;
 import java.util.Optional;
 import java.util.OptionalLong;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionException;
-import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicReference;
-import javax.net.ssl.SSLException;
 
 /**
- * One attempt at {@code GET /api/v1/import.status} for one target: authentication (token, or
- * username/password with a cached login), a per-attempt timeout that covers the whole body, a
- * cap on the body size, and classification into a {@link PollResult}. Never completes
- * exceptionally; never puts a secret into a result message.
+ * The calls to one target: one attempt at {@code GET /api/v1/import.status} with authentication
+ * (token, or username/password with a cached login) classified into a {@link PollResult}, and
+ * the neighbouring {@code /api/info} and {@code getLatestImportOperations}. Each exchange has a
+ * timeout that covers the whole body and a cap on the body size ({@link TargetExchange}). Never
+ * completes exceptionally; never puts a secret into a result message.
  */
 public final class RocketChatClient {
     public static final long DEFAULT_BODY_CAP = 1024 * 1024;
     static final String STATUS_PATH = "/api/v1/import.status";
     static final String LOGIN_PATH = "/api/v1/login";
+    static final String INFO_PATH = "/api/info";
+    static final String HISTORY_PATH = "/api/v1/getLatestImportOperations";
+    /** What getLatestImportOperations returns at most, and what /status/{target} shows. */
+    public static final int RECENT_OPERATIONS = 20;
     /** Rocket.Chat's default limiter allows 10 calls a minute per route: one login per 6 s at most. */
     static final Duration MIN_LOGIN_SPACING = Duration.ofSeconds(6);
     private static final ObjectMapper JSON = new ObjectMapper();
 
     private final Config.Target target;
-    private final HttpClient http;
-    private final Duration timeout;
+    private final TargetExchange exchange;
     private final long bodyCap;
     private final Clock clock;
     private final String userAgent;
@@ -57,8 +52,7 @@ public final class RocketChatClient {
 
     public RocketChatClient(Config.Target target, HttpClient http, Duration timeout, long bodyCap, Clock clock, String version) {
         this.target = target;
-        this.http = http;
-        this.timeout = timeout;
+        this.exchange = new TargetExchange(http, target.url(), timeout, bodyCap);
         this.bodyCap = bodyCap;
         this.clock = clock;
         this.userAgent = "rocketchat-import-exporter/" + version;
@@ -114,25 +108,25 @@ public final class RocketChatClient {
         }
         nextLoginAllowed.set(now.plus(MIN_LOGIN_SPACING));
         ObjectNode body = JSON.createObjectNode().put("user", auth.username()).put("password", auth.password().reveal());
-        HttpRequest request = HttpRequest.newBuilder(resolve(LOGIN_PATH))
-                .timeout(timeout)
+        HttpRequest request = HttpRequest.newBuilder(exchange.resolve(LOGIN_PATH))
+                .timeout(exchange.timeout())
                 .header("Content-Type", "application/json")
                 .header("Accept", "application/json")
                 .header("User-Agent", userAgent)
                 .POST(HttpRequest.BodyPublishers.ofString(body.toString()))
                 .build();
-        return send(request).thenApply(this::loginResult).thenApply(result -> {
+        return exchange.send(request).thenApply(this::loginResult).thenApply(result -> {
             lastLoginFailure.set(result);
             return result;
         });
     }
 
-    private Optional<PollResult.Failure> loginResult(Sent sent) {
+    private Optional<PollResult.Failure> loginResult(TargetExchange.Sent sent) {
         {
-            if (sent instanceof NotAnswered n) {
+            if (sent instanceof TargetExchange.NotAnswered n) {
                 return Optional.of(prefixLogin(n.failure()));
             }
-            HttpAnswer a = ((Answered) sent).answer();
+            HttpAnswer a = ((TargetExchange.Answered) sent).answer();
             if (a.status() == 200 && !a.truncated()) {
                 Optional<Session> s = parseLogin(a.body());
                 if (s.isPresent()) {
@@ -171,107 +165,76 @@ public final class RocketChatClient {
     }
 
     private CompletableFuture<PollResult> getStatus(String userId, Secret token) {
-        HttpRequest request = HttpRequest.newBuilder(resolve(STATUS_PATH))
-                .timeout(timeout)
+        HttpRequest request = get(STATUS_PATH)
                 .header("X-User-Id", userId)
                 .header("X-Auth-Token", token.reveal())
+                .build();
+        return exchange.send(request).thenApply(sent -> sent instanceof TargetExchange.Answered a
+                ? ResponseClassifier.classify(a.answer(), bodyCap, clock.instant())
+                : ((TargetExchange.NotAnswered) sent).failure());
+    }
+
+    /**
+     * {@code GET /api/info} (no authentication; its own rate-limit bucket): the server's version,
+     * empty when the body names none.
+     */
+    public CompletableFuture<SideAnswer<Optional<ServerVersion>>> fetchServerVersion() {
+        HttpRequest request = get(INFO_PATH).build();
+        return exchange.send(request).thenApply(sent -> sideAnswer(sent, ImportStatusParser::serverVersion));
+    }
+
+    /**
+     * {@code GET /api/v1/getLatestImportOperations} (permission {@code view-import-operations}):
+     * the newest operations first, at most {@link #RECENT_OPERATIONS}. With password
+     * authentication it waits for the session the status poll logs in with.
+     */
+    public CompletableFuture<SideAnswer<List<ImportOperation>>> fetchRecentOperations() {
+        Optional<Session> credentials = target.auth() instanceof Config.TokenAuth token
+                ? Optional.of(new Session(token.userId(), token.authToken()))
+                : session.get();
+        if (credentials.isEmpty()) {
+            return CompletableFuture.completedFuture(new SideAnswer.Failed<>("not logged in yet", Optional.empty()));
+        }
+        HttpRequest request = get(HISTORY_PATH)
+                .header("X-User-Id", credentials.get().userId())
+                .header("X-Auth-Token", credentials.get().authToken().reveal())
+                .build();
+        return exchange.send(request).thenApply(sent -> sideAnswer(sent, body -> ImportStatusParser.operations(body, RECENT_OPERATIONS)));
+    }
+
+    /** How the body of a 200 becomes the value; an {@link InvalidResponseException} is an invalid answer. */
+    @FunctionalInterface
+    private interface BodyReader<T> {
+        T read(byte[] body) throws InvalidResponseException;
+    }
+
+    private <T> SideAnswer<T> sideAnswer(TargetExchange.Sent sent, BodyReader<T> reader) {
+        if (sent instanceof TargetExchange.NotAnswered n) {
+            return new SideAnswer.Failed<>(n.failure().message(), Optional.empty());
+        }
+        HttpAnswer a = ((TargetExchange.Answered) sent).answer();
+        if (a.truncated()) {
+            return new SideAnswer.Failed<>("HTTP " + a.status() + " body larger than " + exchange.bodyCap() + " bytes", Optional.empty());
+        }
+        if (a.status() == 200) {
+            try {
+                return new SideAnswer.Got<>(reader.read(a.body()));
+            } catch (InvalidResponseException e) {
+                return new SideAnswer.Failed<>("invalid answer: " + e.getMessage(), Optional.empty());
+            }
+        }
+        PollResult.Failure f = ResponseClassifier.failure(a, clock.instant());
+        return f.outcome() == Outcome.FORBIDDEN
+                ? new SideAnswer.Refused<>("HTTP " + a.status() + " (permission missing)")
+                : new SideAnswer.Failed<>(f.message(), f.notBefore());
+    }
+
+    private HttpRequest.Builder get(String path) {
+        return HttpRequest.newBuilder(exchange.resolve(path))
+                .timeout(exchange.timeout())
                 .header("Accept", "application/json")
                 .header("User-Agent", userAgent)
-                .GET()
-                .build();
-        return send(request).thenApply(sent -> sent instanceof Answered a
-                ? ResponseClassifier.classify(a.answer(), bodyCap, clock.instant())
-                : ((NotAnswered) sent).failure());
-    }
-
-    /** Either an HTTP answer, or the failure that kept us from getting one. */
-    private sealed interface Sent permits Answered, NotAnswered {
-    }
-
-    private record Answered(HttpAnswer answer) implements Sent {
-    }
-
-    private record NotAnswered(PollResult.Failure failure) implements Sent {
-    }
-
-    private CompletableFuture<Sent> send(HttpRequest request) {
-        AtomicReference<CappedBodySubscriber> body = new AtomicReference<>();
-        HttpResponse.BodyHandler<CappedBodySubscriber.Body> handler = info -> {
-            CappedBodySubscriber s = new CappedBodySubscriber(bodyCap);
-            body.set(s);
-            return s;
-        };
-        CompletableFuture<HttpResponse<CappedBodySubscriber.Body>> exchange;
-        try {
-            exchange = http.sendAsync(request, handler);
-        } catch (RuntimeException e) {
-            return CompletableFuture.completedFuture(new NotAnswered(
-                    PollResult.Failure.of(Outcome.CONNECTION_ERROR, "request failed: " + e.getClass().getSimpleName())));
-        }
-        // The request timeout covers only the wait for headers; this one covers the whole body too.
-        return exchange
-                .orTimeout(timeout.toMillis() + 250, java.util.concurrent.TimeUnit.MILLISECONDS)
-                .handle((response, error) -> {
-                    if (error == null) {
-                        return (Sent) new Answered(HttpAnswer.of(response.statusCode(), response.headers(),
-                                response.body().bytes(), response.body().truncated()));
-                    }
-                    Throwable cause = unwrap(error);
-                    if (cause instanceof TimeoutException) {
-                        exchange.cancel(true);
-                        CappedBodySubscriber s = body.get();
-                        if (s != null) {
-                            s.abort(cause);
-                        }
-                    }
-                    return new NotAnswered(classifyError(cause));
-                });
-    }
-
-    private PollResult.Failure classifyError(Throwable cause) {
-        if (cause instanceof HttpConnectTimeoutException) {
-            return PollResult.Failure.of(Outcome.TIMEOUT, "connect timed out after " + timeout.toMillis() + " ms");
-        }
-        if (cause instanceof HttpTimeoutException || cause instanceof TimeoutException) {
-            return PollResult.Failure.of(Outcome.TIMEOUT, "no complete answer within " + timeout.toMillis() + " ms");
-        }
-        // The JDK reports a failed name lookup as a ConnectException caused by UnresolvedAddressException.
-        if (cause instanceof UnknownHostException || cause.getCause() instanceof UnknownHostException
-                || cause.getCause() instanceof java.nio.channels.UnresolvedAddressException) {
-            return PollResult.Failure.of(Outcome.CONNECTION_ERROR, "unknown host " + target.url().getHost());
-        }
-        if (cause instanceof ConnectException) {
-            return PollResult.Failure.of(Outcome.CONNECTION_ERROR, "connection refused by " + hostPort());
-        }
-        if (cause instanceof SSLException) {
-            return PollResult.Failure.of(Outcome.CONNECTION_ERROR, "TLS failure with " + hostPort() + ": " + safe(cause));
-        }
-        if (cause instanceof ClosedChannelException || cause instanceof IOException) {
-            return PollResult.Failure.of(Outcome.CONNECTION_ERROR, "connection to " + hostPort() + " failed: " + safe(cause));
-        }
-        return PollResult.Failure.of(Outcome.CONNECTION_ERROR, "request failed: " + cause.getClass().getSimpleName());
-    }
-
-    private static String safe(Throwable t) {
-        String m = t.getMessage();
-        return ResponseClassifier.sanitize(m == null ? t.getClass().getSimpleName() : m);
-    }
-
-    private String hostPort() {
-        URI u = target.url();
-        return u.getHost() + (u.getPort() > 0 ? ":" + u.getPort() : "");
-    }
-
-    /** The target's url has no trailing slash (Config.Target guarantees it). */
-    private URI resolve(String path) {
-        return URI.create(target.url() + path);
-    }
-
-    private static Throwable unwrap(Throwable t) {
-        while ((t instanceof CompletionException || t instanceof java.util.concurrent.ExecutionException) && t.getCause() != null) {
-            t = t.getCause();
-        }
-        return t;
+                .GET();
     }
 
     /** The shared client every target uses: HTTP/1.1, no redirects (they would carry auth headers away). */

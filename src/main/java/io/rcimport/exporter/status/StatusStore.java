@@ -1,17 +1,22 @@
 package io.rcimport.exporter.status;
 
+import io.rcimport.exporter.rocketchat.PollReport;
 import io.rcimport.exporter.rocketchat.PollResult;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collection;
+import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Consumer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The agent's memory: one {@link TargetSnapshot} per target, each swapped atomically. Pollers
@@ -19,17 +24,22 @@ import java.util.function.Consumer;
  * and never waits. Listeners are told of each change after the swap, on the poller's thread.
  */
 public final class StatusStore {
-    private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(StatusStore.class);
+    private static final Logger LOG = LoggerFactory.getLogger(StatusStore.class);
     private volatile Map<String, AtomicReference<TargetSnapshot>> targets;
     private final Clock clock;
-    private final Duration stallAfter;
+    private final HeartbeatLimits limits;
     private final List<Consumer<SnapshotTransition.Change>> listeners = new CopyOnWriteArrayList<>();
-    private final java.util.concurrent.atomic.AtomicLong updates = new java.util.concurrent.atomic.AtomicLong();
+    private final AtomicLong updates = new AtomicLong();
 
-    public StatusStore(Collection<String> targetNames, Clock clock, Duration stallAfter) {
+    public StatusStore(Collection<String> targetNames, Clock clock, HeartbeatLimits limits) {
         this.clock = clock;
-        this.stallAfter = stallAfter;
+        this.limits = limits;
         this.targets = fresh(targetNames, Map.of());
+    }
+
+    /** With the default {@code awaiting_operator_after}. */
+    public StatusStore(Collection<String> targetNames, Clock clock, Duration stallAfter) {
+        this(targetNames, clock, HeartbeatLimits.stallAfter(stallAfter));
     }
 
     private static Map<String, AtomicReference<TargetSnapshot>> fresh(Collection<String> names,
@@ -38,7 +48,7 @@ public final class StatusStore {
         for (String name : names) {
             m.put(name, keep.getOrDefault(name, new AtomicReference<>(TargetSnapshot.initial(name))));
         }
-        return java.util.Collections.unmodifiableMap(m);
+        return Collections.unmodifiableMap(m);
     }
 
     public void addListener(Consumer<SnapshotTransition.Change> listener) {
@@ -50,6 +60,11 @@ public final class StatusStore {
      * (a reload removed it while its last poll was in flight: that result is dropped).
      */
     public Optional<SnapshotTransition.Change> update(String target, PollResult result) {
+        return update(target, PollReport.of(result));
+    }
+
+    /** The same, with what else the poll learnt (server version, recent operations). */
+    public Optional<SnapshotTransition.Change> update(String target, PollReport report) {
         AtomicReference<TargetSnapshot> ref = targets.get(target);
         if (ref == null) {
             return Optional.empty();
@@ -58,7 +73,7 @@ public final class StatusStore {
         // Polls of one target never overlap, so this loop runs once; it keeps the swap honest anyway.
         while (true) {
             TargetSnapshot prev = ref.get();
-            change = SnapshotTransition.apply(prev, result, clock.instant(), stallAfter);
+            change = SnapshotTransition.apply(prev, report, clock.instant(), limits);
             if (ref.compareAndSet(prev, change.current())) {
                 break;
             }

@@ -109,7 +109,7 @@ class AlertConditionsTest {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"status-none.json", "status-ready.json", "status-done.json", "status-unknown-step.json"})
+    @ValueSource(strings = {"status-none.json", "status-done-clean.json", "status-unknown-step.json"})
     void a_quiet_state_fires_nothing(String fixture) {
         clock.set(Instant.parse("2026-05-02T09:01:30Z"));
         main.answer(fixture);
@@ -182,7 +182,7 @@ class AlertConditionsTest {
     @Test
     void a_target_that_answered_once_is_judged_by_its_last_good_poll_not_by_how_long_it_is_watched() {
         clock.advance(Duration.ofMinutes(30));
-        main.answer("status-ready.json");
+        main.answer("status-none.json");
         clock.advance(Duration.ofSeconds(59));
         main.fail(Outcome.TIMEOUT, "no answer within 5s");
 

@@ -120,7 +120,7 @@ class WebhookSinkTest {
                 () -> assertTrue(change.path("valid").isBoolean() && change.path("valid").booleanValue()),
                 () -> assertEquals("64d51ea91558939980aab371", change.path("operation_id").asText()),
                 () -> assertEquals(Receiver.parse("{\"total\":18250,\"completed\":1200,\"error\":3,\"users\":250,"
-                        + "\"channels\":40,\"messages\":17960}"), change.path("counts")),
+                        + "\"channels\":40,\"messages\":17960,\"contacts\":0}"), change.path("counts")),
                 () -> assertEquals(1203.0 / 18250, change.path("progress").asDouble(), 1e-9),
                 () -> assertEquals(failedAt.toString(), change.path("at").asText()),
                 () -> assertTrue(change.path("alert").isNull(), "a state change carries no alert"));

@@ -29,6 +29,8 @@ class ConfigSummaryTest {
                   auth:             none
                   reload:           off
                 poll:               every 15s, timeout 5s per attempt, stale after 1m, stalled after 10m without progress
+                  awaiting admin:   after 30m unchanged at a step that waits for one
+                  history:          recent operations every 5m
                 retry:              up to 3 attempts per poll, backoff 250ms up to 2s
                 circuit breaker:    opens at 50% failed polls of the last 10 (after at least 5), stays open 1m
                 targets:            1

@@ -64,7 +64,7 @@ class SectionValidationTest {
     @Test
     void an_unknown_key_far_from_every_known_one_lists_the_known_keys() {
         assertError(errorWithTarget("poll:\n  frequency: 15s\n"), "poll.frequency",
-                "unknown key (known keys: interval, timeout, stale_after, stall_after)");
+                "unknown key (known keys: interval, timeout, stale_after, stall_after, awaiting_operator_after, history_interval)");
         assertError(error("metrics_path: /metrics\n" + ONE_TARGET), "metrics_path",
                 "unknown key (known keys: server, poll, retry, circuit_breaker, targets, targets_file, shard, alerting)");
     }
