@@ -11,13 +11,14 @@ import java.util.Optional;
  *
  * <p>The version: at the first poll, then hourly once known; while unknown, at most once a
  * {@link #VERSION_RETRY}; and at the next poll after a {@code not_found} (a server that lost
- * import.status was perhaps replaced by an older one). The history: every {@code historyInterval}
+ * import.status was perhaps replaced by an older one; once per run of 404s). The history: every {@code historyInterval}
  * (0: never), after a rate-limit answer not before its reset, never again once refused.
  */
 record FactsSchedule(
         Optional<Instant> versionTriedAt,
         Optional<Instant> versionKnownAt,
         boolean versionAfterNotFound,
+        boolean lastStatusNotFound,
         Optional<Instant> historyNotBefore,
         boolean historyRefused) {
 
@@ -25,7 +26,7 @@ record FactsSchedule(
     static final Duration VERSION_RETRY = Duration.ofMinutes(1);
 
     static FactsSchedule initial() {
-        return new FactsSchedule(Optional.empty(), Optional.empty(), false, Optional.empty(), false);
+        return new FactsSchedule(Optional.empty(), Optional.empty(), false, false, Optional.empty(), false);
     }
 
     boolean versionDue(Instant now) {
@@ -39,11 +40,13 @@ record FactsSchedule(
 
     FactsSchedule versionTried(Instant now, boolean known) {
         return new FactsSchedule(Optional.of(now), known ? Optional.of(now) : versionKnownAt, false,
-                historyNotBefore, historyRefused);
+                lastStatusNotFound, historyNotBefore, historyRefused);
     }
 
-    FactsSchedule statusNotFound() {
-        return new FactsSchedule(versionTriedAt, versionKnownAt, true, historyNotBefore, historyRefused);
+    /** After each status poll: the first {@code not_found} of a run makes the version due. */
+    FactsSchedule statusPolled(boolean notFound) {
+        return new FactsSchedule(versionTriedAt, versionKnownAt, versionAfterNotFound || (notFound && !lastStatusNotFound),
+                notFound, historyNotBefore, historyRefused);
     }
 
     boolean historyDue(Instant now, Duration historyInterval) {
@@ -57,10 +60,11 @@ record FactsSchedule(
         if (resetAt.isPresent() && resetAt.get().isAfter(next)) {
             next = resetAt.get();
         }
-        return new FactsSchedule(versionTriedAt, versionKnownAt, versionAfterNotFound, Optional.of(next), historyRefused);
+        return new FactsSchedule(versionTriedAt, versionKnownAt, versionAfterNotFound, lastStatusNotFound, Optional.of(next),
+                historyRefused);
     }
 
     FactsSchedule historyRefusedNow() {
-        return new FactsSchedule(versionTriedAt, versionKnownAt, versionAfterNotFound, historyNotBefore, true);
+        return new FactsSchedule(versionTriedAt, versionKnownAt, versionAfterNotFound, lastStatusNotFound, historyNotBefore, true);
     }
 }

@@ -48,9 +48,7 @@ public final class ServerFactsPoll implements TargetPoll {
     @Override
     public CompletableFuture<PollReport> report() {
         return version().thenCompose(version -> status.poll().thenCompose(result -> {
-            if (result.outcome() == Outcome.NOT_FOUND) {
-                schedule.updateAndGet(FactsSchedule::statusNotFound);
-            }
+            schedule.updateAndGet(s -> s.statusPolled(result.outcome() == Outcome.NOT_FOUND));
             CompletableFuture<Optional<List<ImportOperation>>> history = result instanceof PollResult.Success
                     ? history()
                     : CompletableFuture.completedFuture(Optional.empty());
