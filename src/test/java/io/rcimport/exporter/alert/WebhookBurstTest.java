@@ -201,8 +201,7 @@ class WebhookBurstTest {
     @Test
     void a_429_from_a_rocketchat_hook_waits_the_seconds_its_body_names_and_the_retry_carries_what_queued_meanwhile()
             throws IOException {
-        String body = Files.readString(Path.of("../shared/fixtures/429.json").toAbsolutePath().normalize().toFile().exists()
-                ? Path.of("../shared/fixtures/429.json") : Path.of("/work/shared/fixtures/429.json"), StandardCharsets.UTF_8);
+        String body = Files.readString(Path.of("src/test/resources/fixtures/429.json"), StandardCharsets.UTF_8);
         StubMapping limited = answer429(body, Map.of()); // "You must wait 42 seconds", no Retry-After
         WebhookSink sink = sink(WebhookFormat.ROCKETCHAT);
         String log;
