@@ -337,7 +337,7 @@ public final class Agent implements AutoCloseable {
                     config.poll().interval(), a.resendInterval(), externalUrl, metrics::countAlertDelivery));
         }
         for (int i = 0; i < a.webhooks().size(); i++) {
-            out.add(new WebhookSink("webhook-" + i, a.webhooks().get(i), http, timer, metrics::countAlertDelivery));
+            out.add(new WebhookSink("webhook-" + i, a.webhooks().get(i), http, timer, metrics::countAlertDelivery, clock));
         }
         return List.copyOf(out);
     }

@@ -6,8 +6,10 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayDeque;
 import java.util.Deque;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ThreadLocalRandom;
@@ -21,6 +23,9 @@ import org.slf4j.LoggerFactory;
  * stays bounded), retries with exponential backoff and jitter on connection errors, 5xx and
  * 429, no retry on other 4xx. With {@code coalesce}, only the newest waiting payload is kept
  * (Alertmanager: each push carries the whole current set, so older ones are superseded).
+ * A {@link DeliveryPolicy} (webhooks) adds a per-minute limit, merging of waiting payloads into one
+ * (a digest) when more wait than the limit lets through, 429s that wait as the answer says,
+ * and a 500 that is rejected after a few attempts.
  */
 final class DeliveryQueue implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger("alert");
@@ -33,8 +38,18 @@ final class DeliveryQueue implements AutoCloseable {
     static final String RETRY = "retry";
     static final String DROPPED = "dropped";
     static final String REJECTED = "rejected";
+    /** The payload went out inside another one (a digest). */
+    static final String COALESCED = "coalesced";
 
-    record Payload(byte[] body, String contentType) {
+    /** What is sent; {@code events}: what it tells (webhooks; empty for Alertmanager), so waiting ones can be merged. */
+    record Payload(byte[] body, String contentType, List<ImportEvent> events) {
+        Payload {
+            events = List.copyOf(events);
+        }
+
+        Payload(byte[] body, String contentType) {
+            this(body, contentType, List.of());
+        }
     }
 
     private final String sink;
@@ -47,13 +62,24 @@ final class DeliveryQueue implements AutoCloseable {
     private final ScheduledExecutorService timer;
     private final Duration timeout;
     private final DeliveryCounter counter;
+    private final DeliveryPolicy policy;
+    private final HookRateLimit limit;
     private final Deque<Payload> queue = new ArrayDeque<>();
     private boolean busy;
     private boolean closed;
+    private boolean wakeScheduled;
     private long dropped;
 
     DeliveryQueue(String sink, URI url, Map<String, Secret> headers, int capacity, boolean coalesce,
                   HttpClient http, ScheduledExecutorService timer, Duration timeout, DeliveryCounter counter) {
+        this(sink, url, headers, capacity, coalesce, http, timer, timeout, counter, DeliveryPolicy.none());
+    }
+
+    DeliveryQueue(String sink, URI url, Map<String, Secret> headers, int capacity, boolean coalesce,
+                  HttpClient http, ScheduledExecutorService timer, Duration timeout, DeliveryCounter counter,
+                  DeliveryPolicy policy) {
+        this.policy = policy;
+        this.limit = policy.limit() != null ? policy.limit() : HookRateLimit.unlimited(policy.clock());
         this.sink = sink;
         this.url = url;
         // The host only: webhook URLs often carry a token in their path.
@@ -77,6 +103,9 @@ final class DeliveryQueue implements AutoCloseable {
                 while (queue.size() > (busy ? 1 : 0)) {
                     queue.pollLast();
                 }
+            } else if (queue.size() - (busy ? 1 : 0) >= capacity && policy.merger() != null) {
+                // Never lose them: everything waiting becomes one payload.
+                mergeWaiting(busy ? 1 : 0);
             } else if (queue.size() - (busy ? 1 : 0) >= capacity) {
                 // Drop the oldest waiting one; the head, if busy, is in flight and gets its own outcome.
                 Payload inFlight = busy ? queue.pollFirst() : null;
@@ -105,13 +134,52 @@ final class DeliveryQueue implements AutoCloseable {
     private void kick() {
         Payload next;
         synchronized (this) {
-            if (busy || closed || queue.isEmpty()) {
+            if (busy || closed || queue.isEmpty() || wakeScheduled) {
+                return;
+            }
+            Duration wait = limit.untilNextPost();
+            if (!wait.isZero()) {
+                wakeScheduled = later(() -> {
+                    synchronized (this) {
+                        wakeScheduled = false;
+                    }
+                    kick();
+                }, wait);
                 return;
             }
             busy = true;
+            // More waiting than the limit lets through in this minute: all of them go out as one.
+            if (queue.size() > limit.remaining()) {
+                mergeWaiting(0);
+            }
             next = queue.peekFirst();
         }
         attempt(next, 1);
+    }
+
+    /** Merges the payloads from index {@code from} on into one, in place; counts the others as coalesced. */
+    private void mergeWaiting(int from) {
+        if (policy.merger() == null || queue.size() - from < 2) {
+            return;
+        }
+        List<Payload> all = List.copyOf(queue);
+        Payload merged = policy.merger().merge(all.subList(from, all.size()));
+        queue.clear();
+        queue.addAll(all.subList(0, from));
+        queue.addLast(merged);
+        for (int i = from + 1; i < all.size(); i++) {
+            counter.count(sink, COALESCED);
+        }
+    }
+
+    /** Runs {@code task} after {@code delay} on the timer; false if the timer is shut down. */
+    private boolean later(Runnable task, Duration delay) {
+        try {
+            timer.schedule(task, delay.toMillis(), TimeUnit.MILLISECONDS);
+            return true;
+        } catch (java.util.concurrent.RejectedExecutionException e) {
+            return false;
+        }
     }
 
     private void attempt(Payload payload, int attemptNo) {
@@ -129,34 +197,52 @@ final class DeliveryQueue implements AutoCloseable {
             finish(payload, REJECTED, "request could not be built: " + e.getClass().getSimpleName());
             return;
         }
-        http.sendAsync(request, HttpResponse.BodyHandlers.discarding())
+        limit.posted();
+        http.sendAsync(request, RateLimitAnswer.bodyHandler())
                 .orTimeout(timeout.toMillis() + 500, TimeUnit.MILLISECONDS)
-                .whenComplete((response, error) -> {
-                    if (error == null && response.statusCode() / 100 == 2) {
-                        finish(payload, SUCCESS, null);
-                        return;
-                    }
-                    boolean retryable = error != null || response.statusCode() >= 500 || response.statusCode() == 429;
-                    String why = error != null ? unwrap(error).getClass().getSimpleName() : "HTTP " + response.statusCode();
-                    if (!retryable) {
-                        finish(payload, REJECTED, why);
-                        return;
-                    }
-                    if (attemptNo >= MAX_ATTEMPTS) {
-                        finish(payload, DROPPED, why + " after " + attemptNo + " attempts");
-                        return;
-                    }
-                    counter.count(sink, RETRY);
-                    if (attemptNo == 1) {
-                        LOG.warn("sink={} endpoint={} event=delivery_failed msg=\"{}\" retrying=true", sink, endpointForLogs, why);
-                    }
-                    long delay = backoffMillis(attemptNo);
-                    try {
-                        timer.schedule(() -> retry(payload, attemptNo + 1), delay, TimeUnit.MILLISECONDS);
-                    } catch (java.util.concurrent.RejectedExecutionException e) {
-                        finish(payload, DROPPED, "shutting down");
-                    }
-                });
+                .whenComplete((response, error) -> answered(payload, attemptNo, response, error));
+    }
+
+    private void answered(Payload payload, int attemptNo, HttpResponse<byte[]> response, Throwable error) {
+        int status = error == null ? response.statusCode() : 0;
+        if (error == null && status / 100 == 2) {
+            finish(payload, SUCCESS, null);
+            return;
+        }
+        boolean retryable = error != null || status >= 500 || status == 429;
+        String why = error != null ? unwrap(error).getClass().getSimpleName() : "HTTP " + status;
+        if (!retryable) {
+            finish(payload, REJECTED, why);
+            return;
+        }
+        if (status == 500 && policy.rejectServerErrorAfter() > 0 && attemptNo >= policy.rejectServerErrorAfter()) {
+            finish(payload, REJECTED, why + " after " + attemptNo + " attempts: " + policy.rejectHint());
+            return;
+        }
+        boolean waitAsTold = status == 429 && policy.honoursRateLimitAnswers();
+        // A 429 that says how long to wait is not a failed attempt: the payload waits and goes again.
+        if (attemptNo >= MAX_ATTEMPTS && !waitAsTold) {
+            finish(payload, DROPPED, why + " after " + attemptNo + " attempts");
+            return;
+        }
+        counter.count(sink, RETRY);
+        Duration delay = Duration.ofMillis(backoffMillis(attemptNo));
+        int nextAttempt = attemptNo + 1;
+        if (waitAsTold) {
+            Instant now = policy.clock().instant();
+            Instant until = RateLimitAnswer.waitUntil(response, now);
+            limit.blockedUntil(until);
+            delay = Duration.between(now, until);
+            nextAttempt = attemptNo;
+            LOG.warn("sink={} endpoint={} event=delivery_rate_limited msg=\"HTTP 429\" retry_in={}s",
+                    sink, endpointForLogs, Math.max(1, delay.toSeconds()));
+        } else if (attemptNo == 1) {
+            LOG.warn("sink={} endpoint={} event=delivery_failed msg=\"{}\" retrying=true", sink, endpointForLogs, why);
+        }
+        int n = nextAttempt;
+        if (!later(() -> retry(payload, n), delay)) {
+            finish(payload, DROPPED, "shutting down");
+        }
     }
 
     /** The failure itself, not the {@code CompletionException} the future wraps it in. */
@@ -164,17 +250,32 @@ final class DeliveryQueue implements AutoCloseable {
         return error instanceof java.util.concurrent.CompletionException && error.getCause() != null ? error.getCause() : error;
     }
 
-    /** Before a retry, a coalescing queue may hold something newer: send that instead. */
-    private void retry(Payload payload, int attemptNo) {
+    /**
+     * Before a retry, a coalescing queue may hold something newer: send that instead; a merging
+     * queue sends the failed payload and everything waiting behind it as one. The limit holds
+     * for retries too: the endpoint counts requests.
+     */
+    private void retry(Payload payload, int attemptOfPayload) {
         Payload next = payload;
+        int attemptNo = attemptOfPayload;
         synchronized (this) {
             if (closed) {
+                return;
+            }
+            Duration wait = limit.untilNextPost();
+            if (!wait.isZero()) {
+                if (!later(() -> retry(payload, attemptOfPayload), wait)) {
+                    busy = false;
+                }
                 return;
             }
             if (coalesce && queue.size() > 1) {
                 queue.pollFirst();
                 next = queue.peekFirst();
                 attemptNo = 1;
+            } else if (policy.merger() != null && queue.size() > 1 && queue.peekFirst() == payload) {
+                mergeWaiting(0);
+                next = queue.peekFirst();
             }
         }
         attempt(next, attemptNo);

@@ -43,9 +43,10 @@ final class AlertingReader {
         Optional<URI> url = m.url("url", UrlRule.ENDPOINT);
         WebhookFormat format = m.choice("format", WebhookFormat.JSON);
         Map<String, Secret> headers = m.entries("headers", AlertingReader::header);
+        int maxPerMinute = m.integer("max_per_minute", Webhook.defaultMaxPerMinute(format), 0, Webhook.MAX_PER_MINUTE_LIMIT);
         m.finish();
         requireDistinctHeaderNames(m, headers.keySet());
-        return new Webhook(m.require("url", url), format, headers);
+        return new Webhook(m.require("url", url), format, headers, maxPerMinute);
     }
 
     private static Secret header(YamlMap headers, String name) throws ConfigException {

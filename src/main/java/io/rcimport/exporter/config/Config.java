@@ -199,10 +199,29 @@ public record Config(
 
     public enum WebhookFormat { JSON, ROCKETCHAT }
 
-    /** Header values are secrets: they often carry tokens. */
-    public record Webhook(URI url, WebhookFormat format, Map<String, Secret> headers) {
+    /**
+     * Header values are secrets: they often carry tokens. {@code maxPerMinute}: posts a minute
+     * to this URL at most, 0 = unlimited; events beyond it go out as one digest.
+     */
+    public record Webhook(URI url, WebhookFormat format, Map<String, Secret> headers, int maxPerMinute) {
+        /** Rocket.Chat accepts 10 requests a minute per incoming-webhook URL. */
+        public static final int ROCKETCHAT_MAX_PER_MINUTE = 10;
+        public static final int MAX_PER_MINUTE_LIMIT = 10_000;
+
         public Webhook {
             headers = Map.copyOf(headers);
+            if (maxPerMinute < 0 || maxPerMinute > MAX_PER_MINUTE_LIMIT) {
+                throw new IllegalArgumentException("maxPerMinute out of range: " + maxPerMinute);
+            }
+        }
+
+        /** With the format's default limit. */
+        public Webhook(URI url, WebhookFormat format, Map<String, Secret> headers) {
+            this(url, format, headers, defaultMaxPerMinute(format));
+        }
+
+        public static int defaultMaxPerMinute(WebhookFormat format) {
+            return format == WebhookFormat.ROCKETCHAT ? ROCKETCHAT_MAX_PER_MINUTE : 0;
         }
     }
 

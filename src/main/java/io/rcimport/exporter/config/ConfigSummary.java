@@ -122,7 +122,8 @@ public final class ConfigSummary {
     }
 
     private static String webhook(Webhook webhook) {
-        String text = UrlRule.ENDPOINT.display(webhook.url()) + "  format: " + webhook.format().name().toLowerCase(Locale.ROOT);
+        String text = UrlRule.ENDPOINT.display(webhook.url()) + "  format: " + webhook.format().name().toLowerCase(Locale.ROOT)
+                + "  max_per_minute: " + (webhook.maxPerMinute() == 0 ? "unlimited" : webhook.maxPerMinute());
         if (!webhook.headers().isEmpty()) {
             text += "  headers: " + String.join(", ", new TreeSet<>(webhook.headers().keySet()));
         }

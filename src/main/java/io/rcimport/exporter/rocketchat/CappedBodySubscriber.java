@@ -15,10 +15,10 @@ import java.util.concurrent.atomic.AtomicReference;
  * therefore never buffered whole, whatever the server sends. {@link #abort()} lets a timeout
  * stop a body that trickles in.
  */
-final class CappedBodySubscriber implements HttpResponse.BodySubscriber<CappedBodySubscriber.Body> {
+public final class CappedBodySubscriber implements HttpResponse.BodySubscriber<CappedBodySubscriber.Body> {
 
     /** The bytes read, and whether reading stopped at the cap. */
-    record Body(byte[] bytes, boolean truncated) {
+    public record Body(byte[] bytes, boolean truncated) {
     }
 
     private final long cap;
@@ -26,7 +26,7 @@ final class CappedBodySubscriber implements HttpResponse.BodySubscriber<CappedBo
     private final CompletableFuture<Body> result = new CompletableFuture<>();
     private final AtomicReference<Flow.Subscription> subscription = new AtomicReference<>();
 
-    CappedBodySubscriber(long cap) {
+    public CappedBodySubscriber(long cap) {
         this.cap = cap;
     }
 

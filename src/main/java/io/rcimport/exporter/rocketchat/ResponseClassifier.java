@@ -103,6 +103,16 @@ public final class ResponseClassifier {
         return "error-too-many-requests".equals(type) || serverError.contains("[error-too-many-requests]");
     }
 
+    /**
+     * Until when a rate-limited answer (a 429 from any Rocket.Chat endpoint, e.g. an incoming
+     * webhook) says to wait: {@code retryAfter} (a generic receiver's Retry-After) first, then
+     * as {@link #notBefore}; always between 1 s and 15 min from now.
+     */
+    public static Instant rateLimitedUntil(HttpAnswer answer, Optional<Duration> retryAfter, Instant now) {
+        String serverError = jsonObject(answer).map(ResponseClassifier::errorText).orElse("");
+        return retryAfter.isPresent() ? now.plus(clampWait(retryAfter.get())) : notBefore(answer, serverError, now);
+    }
+
     /** Reset header first; else the "wait N seconds" of the message; else the default window. */
     static Instant notBefore(HttpAnswer answer, String serverError, Instant now) {
         Duration wait;
@@ -112,13 +122,14 @@ public final class ResponseClassifier {
             Matcher m = WAIT_SECONDS.matcher(serverError);
             wait = m.find() ? Duration.ofSeconds(Long.parseLong(m.group(1))) : DEFAULT_RATE_LIMIT_WAIT;
         }
+        return now.plus(clampWait(wait));
+    }
+
+    private static Duration clampWait(Duration wait) {
         if (wait.compareTo(MIN_RATE_LIMIT_WAIT) < 0) {
-            wait = MIN_RATE_LIMIT_WAIT;
+            return MIN_RATE_LIMIT_WAIT;
         }
-        if (wait.compareTo(MAX_RATE_LIMIT_WAIT) > 0) {
-            wait = MAX_RATE_LIMIT_WAIT;
-        }
-        return now.plus(wait);
+        return wait.compareTo(MAX_RATE_LIMIT_WAIT) > 0 ? MAX_RATE_LIMIT_WAIT : wait;
     }
 
     private static Optional<JsonNode> jsonObject(HttpAnswer answer) {

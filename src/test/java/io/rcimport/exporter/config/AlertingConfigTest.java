@@ -97,6 +97,42 @@ class AlertingConfigTest {
     }
 
     @Test
+    void max_per_minute_defaults_to_rocketchats_per_hook_limit_for_rocketchat_and_unlimited_for_json() throws ConfigException {
+        Alerting alerting = alerting("  webhooks:\n    - url: https://chat.example.com/hooks/a/b\n      format: rocketchat\n"
+                + "    - url: https://h.example.com\n");
+
+        assertEquals(10, alerting.webhooks().get(0).maxPerMinute());
+        assertEquals(0, alerting.webhooks().get(1).maxPerMinute(), "0 = unlimited");
+    }
+
+    @ParameterizedTest(name = "{0}: {1}")
+    @CsvSource({"rocketchat, 5", "rocketchat, 0", "json, 30", "json, 0"})
+    void max_per_minute_can_be_set_for_either_format(String format, int limit) throws ConfigException {
+        Webhook webhook = alerting("  webhooks:\n    - url: https://h.example.com\n      format: " + format
+                + "\n      max_per_minute: " + limit + "\n").webhooks().get(0);
+
+        assertEquals(limit, webhook.maxPerMinute());
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @CsvSource(delimiter = '|', value = {
+            "-1 | expected an integer between 0 and 10000, got -1",
+            "10001 | expected an integer between 0 and 10000, got 10001",
+            "ten | expected an integer between 0 and 10000, got \"ten\"",
+            "1.5 | expected an integer between 0 and 10000",
+    })
+    void a_bad_max_per_minute_is_an_error_naming_the_key(String value, String problem) {
+        assertError("  webhooks:\n    - url: https://h.example.com\n    - url: https://h.example.com\n      max_per_minute: "
+                + value + "\n", "alerting.webhooks[1].max_per_minute", problem);
+    }
+
+    @Test
+    void a_misspelt_max_per_minute_is_an_error_suggesting_the_key() {
+        assertError("  webhooks:\n    - url: https://h.example.com\n      max_per_minut: 5\n",
+                "alerting.webhooks[0].max_per_minut", "did you mean \"max_per_minute\"?");
+    }
+
+    @Test
     void a_webhook_needs_a_url() {
         assertError("  webhooks:\n    - format: json\n", "alerting.webhooks[0].url", "required");
     }

@@ -92,9 +92,9 @@ class ConfigSummaryTest {
                 """ + ONE_TARGET);
 
         assertContains(text, "  alertmanager:     http://am1:9093\n  alertmanager:     http://am2:9093\n");
-        assertContains(text, "  webhook:          https://chat.example.com/***  format: rocketchat\n");
-        assertContains(text, "  webhook:          https://hooks.example.com/?***  format: json  headers: Authorization, X-Team\n");
-        assertContains(text, "  webhook:          https://plain.example.com  format: json\n");
+        assertContains(text, "  webhook:          https://chat.example.com/***  format: rocketchat  max_per_minute: 10\n");
+        assertContains(text, "  webhook:          https://hooks.example.com/?***  format: json  max_per_minute: unlimited  headers: Authorization, X-Team\n");
+        assertContains(text, "  webhook:          https://plain.example.com  format: json  max_per_minute: unlimited\n");
         assertContains(text, "resend interval:  5m");
         assertContains(text, "external url:     https://exporter.example.com");
         assertFalse(text.contains("tokentoken") || text.contains("kkk") || text.contains("bbb") || text.contains("imports"), text);
