@@ -2,11 +2,14 @@ package io.rcimport.exporter.demo;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.UncheckedIOException;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayDeque;
+import java.util.Deque;
 import java.util.List;
 import java.util.Objects;
 import java.util.function.Consumer;
@@ -29,6 +32,8 @@ import java.util.random.RandomGenerator;
  */
 public final class ImportSimulation {
     private static final String STATE_NONE = "{\"state\":\"none\",\"success\":true}";
+    /** How many operations getLatestImportOperations returns. */
+    static final int HISTORY = 20;
 
     private final Clock clock;
     private final RandomGenerator random;
@@ -38,6 +43,8 @@ public final class ImportSimulation {
 
     /** The newest operation as stored; null until the first one. */
     private OperationRecord operation;
+    /** The ones it replaced, newest first (at most {@link #HISTORY} - 1): getLatestImportOperations. */
+    private final Deque<OperationRecord> replaced = new ArrayDeque<>();
     private List<Step> plan = List.of();
     private int stepIndex;
     /** Records staged or processed in the current step, as far as the model has looked ahead. */
@@ -83,6 +90,24 @@ public final class ImportSimulation {
         }
         ObjectNode body = json.createObjectNode();
         operation.writeStatusBody(body);
+        try {
+            return json.writeValueAsString(body);
+        } catch (JsonProcessingException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /**
+     * The exact body Rocket.Chat would send for {@code GET /api/v1/getLatestImportOperations} now:
+     * a bare array, newest first (a replaced operation was invalidated when its successor came).
+     */
+    public synchronized String historyJson() {
+        advance();
+        ArrayNode body = json.createArrayNode();
+        if (operation != null) {
+            operation.writeOperation(body.addObject());
+        }
+        replaced.forEach(op -> op.writeOperation(body.addObject()));
         try {
             return json.writeValueAsString(body);
         } catch (JsonProcessingException e) {
@@ -206,6 +231,15 @@ public final class ImportSimulation {
         String id = importer.legacyShape ? Ids.meteorId(random) : Ids.objectId(at, random);
         plan = Step.plan(importer, users, channels, messages, scenario);
         faultPlan = pickFault(Step.runRecords(plan));
+        if (operation != null) {
+            if (!operation.isOver()) {
+                operation.invalidate(at); // a new operation invalidates the running one, as Rocket.Chat does
+            }
+            replaced.addFirst(operation);
+            while (replaced.size() > HISTORY - 1) {
+                replaced.removeLast();
+            }
+        }
         operation = new OperationRecord(id, importer, at, userId);
         processedInRun = 0;
         completed = 0;

@@ -81,7 +81,12 @@ final class OperationRecord {
         if (state != ImportState.UNKNOWN) {
             body.put("state", state.label());
         }
-        ObjectNode op = body.putObject("operation");
+        writeOperation(body.putObject("operation"));
+        body.put("success", true);
+    }
+
+    /** Fills {@code op} like one operation of Rocket.Chat's {@code import.status} or {@code getLatestImportOperations}. */
+    void writeOperation(ObjectNode op) {
         op.put("_id", id);
         op.put("type", importer.type);
         op.put("importerKey", importer.key);
@@ -101,7 +106,6 @@ final class OperationRecord {
             ObjectNode c = op.putObject("count");
             count.forEach((field, value) -> c.put(field.key, value));
         }
-        body.put("success", true);
     }
 
     private void putDate(ObjectNode node, String key, Instant at) {
