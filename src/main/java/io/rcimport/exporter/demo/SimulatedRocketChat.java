@@ -38,6 +38,7 @@ public final class SimulatedRocketChat implements AutoCloseable {
     public static final String IMPORT_STATUS = "/api/v1/import.status";
     public static final String LOGIN = "/api/v1/login";
     public static final String INFO = "/api/info";
+    public static final String HISTORY = "/api/v1/getLatestImportOperations";
     /**
      * One server standing in for many: {@code /t/NAME/api/v1/import.status} answers as
      * {@link #IMPORT_STATUS} does, and is counted per NAME ({@link #traffic()}). A target's url
@@ -120,6 +121,7 @@ public final class SimulatedRocketChat implements AutoCloseable {
             cfg.routes.get(TARGET_PREFIX + "{target}" + IMPORT_STATUS, this::targetStatus);
             cfg.routes.post(LOGIN, ctx -> serve(ctx, "POST " + LOGIN, this::login));
             cfg.routes.get(INFO, ctx -> serve(ctx, "GET " + INFO, this::info));
+            cfg.routes.get(HISTORY, ctx -> serve(ctx, "GET " + HISTORY, this::history));
             if (settings.anyBasePath()) {
                 // Rocket.Chat behind a proxy under a sub-path: the same server at /{base}/api/...;
                 // requestCount(path) tells the bases apart (one per target in a benchmark).
@@ -364,6 +366,15 @@ public final class SimulatedRocketChat implements AutoCloseable {
         String token = Ids.authToken(tokenRandom);
         issuedTokens.add(token);
         respond(ctx, 200, RocketChatBodies.loginSuccess(settings.userId(), token, settings.username()));
+    }
+
+    /** A bare array, no {@code success} key, as Rocket.Chat answers (with view-import-operations). */
+    private void history(Context ctx) {
+        if (!authenticated(ctx.header("X-User-Id"), ctx.header("X-Auth-Token"))) {
+            respond(ctx, 401, RocketChatBodies.UNAUTHORIZED_7X);
+            return;
+        }
+        respond(ctx, 200, simulation.historyJson());
     }
 
     private void info(Context ctx) {

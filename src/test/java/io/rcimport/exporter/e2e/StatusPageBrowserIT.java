@@ -188,6 +188,8 @@ class StatusPageBrowserIT {
                   timeout: 800ms
                   stale_after: 3s
                   stall_after: 3s
+                  awaiting_operator_after: 2s
+                  history_interval: 2s
                 circuit_breaker:        # stays closed: the sick server must show server_error, not circuit_open
                   failure_rate_threshold: 100
                   window: 100
@@ -462,7 +464,7 @@ class StatusPageBrowserIT {
     }
 
     @Test
-    @Order(8)
+    @Order(10)
     void hostile_target_names_statuses_and_messages_render_as_text() throws Exception {
         // Config allows only [a-zA-Z0-9_-] names; the page must not rely on it.
         String name = "x\"'><svg onload=window.__pwned=3>" + HOSTILE;
@@ -496,7 +498,45 @@ class StatusPageBrowserIT {
     }
 
     @Test
+    @Order(8)
+    void a_file_waiting_for_an_admin_shows_what_to_do_and_is_never_called_stalled() throws Exception {
+        simulation.startNewOperation();
+        simulation.forceStatus("importer_file_loaded");
+        simulation.forceStall(); // _updatedAt freezes: nothing moves until a person acts
+        await("the waiting flag, its cue and its info alert", d -> cell(WORKSPACE, ".flag-awaiting").isDisplayed()
+                && alerts(WORKSPACE).contains("RocketChatImportAwaitingOperator"));
+        assertEquals("true", row(WORKSPACE).getDomAttribute("data-awaiting-operator"));
+        assertTrue(text(cell(WORKSPACE, ".cue")).startsWith("Waiting for an admin: open Administration > Import and"),
+                text(cell(WORKSPACE, ".cue")));
+        WebElement cue = cell(WORKSPACE, ".alert[data-alertname='RocketChatImportAwaitingOperator']");
+        assertEquals("⚠ AwaitingOperator · info", text(cue));
+        Thread.sleep(4000); // past stall_after (3s) with the heartbeat frozen
+        assertFalse(cell(WORKSPACE, ".flag-stalled").isDisplayed(), "waiting for a person is not a stall");
+        assertEquals("false", row(WORKSPACE).getDomAttribute("data-stalled"));
+        assertFalse(alerts(WORKSPACE).contains("RocketChatImportStalled"));
+        simulation.forceFailure(); // the workspace ends in error, as the failure test left it for the tests after these
+        await("workspace in state error again", d -> "error".equals(state(WORKSPACE)));
+    }
+
+    @Test
     @Order(9)
+    void recent_imports_list_the_targets_operations_newest_first() {
+        row(WORKSPACE).findElement(By.cssSelector(".recent summary")).click();
+        await("the recent operations", d -> row(WORKSPACE).findElements(By.cssSelector(".recent-op")).size() >= 2);
+        List<WebElement> ops = row(WORKSPACE).findElements(By.cssSelector(".recent-op"));
+        String current = (String) ((JavascriptExecutor) driver).executeAsyncScript(
+                "const done = arguments[arguments.length - 1];"
+                        + "fetch('status/' + encodeURIComponent(arguments[0])).then(r => r.json()).then(t => done(t.operation.id));",
+                WORKSPACE);
+        assertEquals(current, ops.get(0).getDomAttribute("data-operation-id"), "newest first");
+        for (WebElement op : ops) {
+            assertTrue(text(op).matches(".+ · [a-z]+ · [\\d,–]+ records · [\\d,–]+ failures · .+"), text(op));
+        }
+        assertTrue(ops.stream().anyMatch(op -> text(op).contains(" · error · ")), "the failed one of test 6 is listed");
+    }
+
+    @Test
+    @Order(20)
     void the_connection_lost_banner_shows_when_the_agent_stops() {
         driver.get(agentUrl.toString());
         await("the page live again", d -> "Live, refreshing every 2 s".equals(byId("refresh-status")) && rows().size() == 3);
