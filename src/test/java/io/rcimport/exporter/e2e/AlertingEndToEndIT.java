@@ -179,6 +179,7 @@ class AlertingEndToEndIT {
                   interval: 1s
                   timeout: 500ms
                   stale_after: 5s
+                  awaiting_operator_after: 2s
                 targets:
                   - name: %s
                     url: %s
@@ -546,6 +547,32 @@ class AlertingEndToEndIT {
     // ---- helpers ----------------------------------------------------------------------------
 
     /** An Alertmanager webhook notification and the one alert in it that was looked for. */
+    // ---- (d) waiting for an admin: info, by both paths ----------------------------------
+
+    @Test
+    @Order(6)
+    void an_uploaded_file_waiting_for_an_admin_reaches_alertmanager_as_info_by_both_paths() throws Exception {
+        Instant forced = Instant.now();
+        simulation.startNewOperation();
+        simulation.forceStatus("importer_file_loaded");
+        simulation.forceStall(); // nothing moves until a person opens the import
+        String awaiting = "RocketChatImportAwaitingOperator";
+
+        Notified pushed = awaitNotification("the agent's pushed " + awaiting, awaiting, forced, "firing",
+                a -> !a.path("labels").has("job"));
+        assertEquals("info", pushed.alert().path("labels").path("severity").asText(), pushed.alert().toString());
+        assertTrue(pushed.alert().path("annotations").path("description").asText().contains("open Administration > Import"),
+                pushed.alert().toString());
+        Notified ruled = awaitNotification("the Prometheus rule's " + awaiting, awaiting, forced, "firing",
+                a -> JOB.equals(a.path("labels").path("job").asText()));
+        assertEquals("info", ruled.alert().path("labels").path("severity").asText(), ruled.alert().toString());
+        assertTrue(ruled.alert().path("annotations").path("description").asText().contains("importer_file_loaded"),
+                ruled.alert().toString());
+        assertEquals(0, promQuery("rocketchat_import_stalled{target=\"" + TARGET + "\"} == 1").path("data").path("result").size(),
+                "waiting for a person is not a stall");
+        simulation.forceRecovery();
+    }
+
     record Notified(WebhookRecorder.Received notification, JsonNode alert) {
         Instant at() {
             return notification.at();
@@ -554,6 +581,11 @@ class AlertingEndToEndIT {
 
     /** The first notification since {@code since} carrying an alert {@value #FAILED} for {@value #TARGET} with {@code status}. */
     private Notified awaitNotification(String what, Instant since, String status, Predicate<JsonNode> which) {
+        return awaitNotification(what, FAILED, since, status, which);
+    }
+
+    /** The same for the alert {@code alertname}. */
+    private Notified awaitNotification(String what, String alertname, Instant since, String status, Predicate<JsonNode> which) {
         return await(what, () -> {
             for (WebhookRecorder.Received r : hooks.on(AM_HOOK)) {
                 if (r.at().isBefore(since)) {
@@ -561,7 +593,7 @@ class AlertingEndToEndIT {
                 }
                 for (JsonNode a : parse(r.body()).path("alerts")) {
                     JsonNode labels = a.path("labels");
-                    if (status.equals(a.path("status").asText()) && FAILED.equals(labels.path("alertname").asText())
+                    if (status.equals(a.path("status").asText()) && alertname.equals(labels.path("alertname").asText())
                             && TARGET.equals(labels.path("target").asText()) && which.test(a)) {
                         return Optional.of(new Notified(r, a));
                     }
