@@ -41,7 +41,8 @@ public final class AlertEvaluator {
     public void onChange(SnapshotTransition.Change change) {
         TargetSnapshot s = change.current();
         Instant now = clock.instant();
-        change.transition().ifPresent(t -> publish(event(ImportEvent.Kind.STATE_CHANGE, s, t.from().label(), t.to().label(), now, Optional.empty())));
+        change.transition().ifPresent(t -> publish(event(ImportEvent.Kind.STATE_CHANGE, s, t.from().label(), t.to().label(), now,
+                Optional.empty()).afterRestart(t.afterRestart())));
         synchronized (firing) {
             evaluate(s, now);
         }
@@ -100,6 +101,20 @@ public final class AlertEvaluator {
             LOG.info("target={} event=alert_resolved alertname={} severity={} firing_since={}",
                     r.target(), r.name(), r.severity().label(), r.startsAt());
             publish(event(ImportEvent.Kind.ALERT_RESOLVED, s, s.state().label(), s.state().label(), now, Optional.of(r)));
+        }
+    }
+
+    /**
+     * Before the first poll: the alerts that were firing when the agent stopped, with their
+     * {@code startsAt}. The first evaluation of each target then keeps those that still hold
+     * (same {@code startsAt}, no second "firing" event) and resolves those whose condition
+     * ended while the agent was down, to every sink.
+     */
+    public void restore(Collection<Alert> kept) {
+        synchronized (firing) {
+            for (Alert a : kept) {
+                firing.putIfAbsent(a.key(), a);
+            }
         }
     }
 

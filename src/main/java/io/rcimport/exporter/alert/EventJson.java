@@ -48,6 +48,7 @@ public final class EventJson {
         } else {
             o.putNull("alert");
         }
+        o.put("after_restart", e.afterRestart());
         return o;
     }
 
@@ -68,7 +69,8 @@ public final class EventJson {
         return switch (e.kind()) {
             case STATE_CHANGE -> icon(e) + " *" + e.target() + "*: import " + e.from() + " → *" + e.to() + "*"
                     + (e.status().isEmpty() ? "" : " (" + e.status() + (e.valid() ? "" : ", invalid") + ")")
-                    + (progress.isEmpty() ? "" : ", " + progress);
+                    + (progress.isEmpty() ? "" : ", " + progress)
+                    + (e.afterRestart() ? " (seen after the agent restarted)" : "");
             case ALERT_FIRING -> icon(e) + " *FIRING* " + e.alert().map(a -> a.name() + " [" + a.severity().label() + "]").orElse("")
                     + " on *" + e.target() + "*: " + e.alert().map(Alert::summary).orElse("");
             case ALERT_RESOLVED -> ":white_check_mark: *RESOLVED* " + e.alert().map(Alert::name).orElse("") + " on *" + e.target() + "*";

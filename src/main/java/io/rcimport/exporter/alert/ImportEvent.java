@@ -8,6 +8,8 @@ import java.util.OptionalDouble;
 /**
  * What webhooks receive: a state change, or an alert starting or ending, with the import's
  * numbers at that moment. Serialised by {@link EventJson}; documented in the README.
+ * {@code afterRestart}: a state change seen by the first poll after the agent restarted (it
+ * happened while the agent was down).
  */
 public record ImportEvent(
         Kind kind,
@@ -20,7 +22,19 @@ public record ImportEvent(
         ImportCounts counts,
         OptionalDouble progress,
         Instant at,
-        Optional<Alert> alert) {
+        Optional<Alert> alert,
+        boolean afterRestart) {
+
+    public ImportEvent(Kind kind, String target, String from, String to, String status, boolean valid,
+                       Optional<String> operationId, ImportCounts counts, OptionalDouble progress, Instant at,
+                       Optional<Alert> alert) {
+        this(kind, target, from, to, status, valid, operationId, counts, progress, at, alert, false);
+    }
+
+    /** This event, marked as seen (or not) by the first poll after a restart. */
+    public ImportEvent afterRestart(boolean seenAfterRestart) {
+        return new ImportEvent(kind, target, from, to, status, valid, operationId, counts, progress, at, alert, seenAfterRestart);
+    }
 
     public enum Kind {
         STATE_CHANGE("state_change"), ALERT_FIRING("alert_firing"), ALERT_RESOLVED("alert_resolved");

@@ -47,10 +47,11 @@ public final class PollLog {
         TargetSnapshot cur = change.current();
         Outcome outcome = cur.lastOutcome().orElseThrow();
         Outcome before = prev.lastOutcome().orElse(null);
-        change.transition().ifPresent(t -> LOG.info("target={} event=state_change from={} to={} status={} valid={}",
+        change.transition().ifPresent(t -> LOG.info("target={} event=state_change from={} to={} status={} valid={}{}",
                 cur.target(), t.from().label(), t.to().label(),
                 cur.operation().map(op -> op.status()).orElse(""),
-                cur.operation().map(op -> op.valid()).orElse(true)));
+                cur.operation().map(op -> op.valid()).orElse(true),
+                t.afterRestart() ? " after_restart=true" : ""));
         if (outcome == Outcome.SUCCESS) {
             if (before != null && before != Outcome.SUCCESS) {
                 LOG.info("target={} event=recovered outcome=success after_failures={}", cur.target(), prev.consecutiveFailures());

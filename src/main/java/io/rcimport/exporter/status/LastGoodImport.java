@@ -15,6 +15,8 @@ import java.util.OptionalDouble;
  * @param stalled          loading or importing, and the heartbeat unchanged for {@code stall_after}
  * @param awaitingOperator at a step that waits for an admin, and the heartbeat unchanged for
  *                         {@code awaiting_operator_after}; never together with {@code stalled}
+ * @param restored         kept on disk before the agent restarted and not yet confirmed by a poll:
+ *                         shown, but stale (its data series stay withdrawn until a poll confirms it)
  */
 public record LastGoodImport(
         Instant fetchedAt,
@@ -26,5 +28,6 @@ public record LastGoodImport(
         OptionalDouble etaSeconds,
         boolean stalled,
         boolean awaitingOperator,
-        Optional<Instant> heartbeatSince) {
+        Optional<Instant> heartbeatSince,
+        boolean restored) {
 }

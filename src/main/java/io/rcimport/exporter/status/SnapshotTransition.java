@@ -37,7 +37,8 @@ public final class SnapshotTransition {
             Optional<StateTransition> transition = prev.status()
                     .map(ImportStatus::state)
                     .filter(previous -> previous != good.status().state())
-                    .map(previous -> new StateTransition(previous, good.status().state(), now));
+                    .map(previous -> new StateTransition(previous, good.status().state(), now,
+                            prev.lastGood().map(LastGoodImport::restored).orElse(false)));
             TargetSnapshot next = new TargetSnapshot(prev.target(), prev.poll().afterSuccess(success, now), Optional.of(good), server);
             return new Change(prev, next, transition);
         }
@@ -76,7 +77,7 @@ public final class SnapshotTransition {
         boolean stalled = !atOperatorStep && stalled(state, heartbeatSince, now, limits.stallAfter());
         boolean awaitingOperator = atOperatorStep && unchangedFor(heartbeatSince, now, limits.awaitingOperatorAfter());
         return new LastGoodImport(now, status, RawStatus.of(success.rawBody(), now), stateSince, history, rate, eta,
-                stalled, awaitingOperator, heartbeatSince);
+                stalled, awaitingOperator, heartbeatSince, false);
     }
 
     private static OptionalDouble nonNegative(OptionalDouble rate) {

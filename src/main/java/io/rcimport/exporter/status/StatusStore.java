@@ -90,6 +90,21 @@ public final class StatusStore {
         return Optional.of(change);
     }
 
+    /**
+     * Before the first poll: starts these targets from the snapshots kept across a restart.
+     * Names this store does not know (removed from the configuration meanwhile) and targets
+     * already polled are left alone.
+     */
+    public void restore(Collection<TargetSnapshot> kept) {
+        for (TargetSnapshot s : kept) {
+            AtomicReference<TargetSnapshot> ref = targets.get(s.target());
+            if (ref != null && !ref.get().polled()) {
+                ref.set(s);
+            }
+        }
+        updates.incrementAndGet();
+    }
+
     public Optional<TargetSnapshot> get(String target) {
         return Optional.ofNullable(targets.get(target)).map(AtomicReference::get);
     }

@@ -41,9 +41,17 @@ public record TargetSnapshot(String target, PollHealth poll, Optional<LastGoodIm
         return up() && !stale(now, staleAfter);
     }
 
-    /** No good poll for longer than {@code staleAfter} (or never): the data series are withdrawn. */
+    /**
+     * No good poll for longer than {@code staleAfter} (or never), or only a status kept from before
+     * a restart that no poll has confirmed yet: the data series are withdrawn.
+     */
     public boolean stale(Instant now, Duration staleAfter) {
-        return lastSuccessAt().map(t -> Duration.between(t, now).compareTo(staleAfter) > 0).orElse(true);
+        return lastGood.map(g -> g.restored() || Duration.between(g.fetchedAt(), now).compareTo(staleAfter) > 0).orElse(true);
+    }
+
+    /** Kept on disk before a restart, not yet confirmed by a poll. */
+    public boolean restored() {
+        return lastGood.map(LastGoodImport::restored).orElse(false);
     }
 
     /** The last reported state; {@code unknown} before the first good poll. */

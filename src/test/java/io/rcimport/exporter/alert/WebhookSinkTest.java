@@ -111,7 +111,7 @@ class WebhookSinkTest {
         JsonNode firing = webhook.bodies().get(1);
         assertAll("state change",
                 () -> assertEquals(List.of("kind", "target", "from", "to", "status", "valid", "operation_id", "counts",
-                        "progress", "at", "alert"), names(change)),
+                        "progress", "at", "alert", "after_restart"), names(change)),
                 () -> assertEquals("state_change", change.path("kind").asText()),
                 () -> assertEquals("main", change.path("target").asText()),
                 () -> assertEquals("importing", change.path("from").asText()),
