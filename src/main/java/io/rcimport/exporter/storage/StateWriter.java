@@ -1,5 +1,6 @@
 package io.rcimport.exporter.storage;
 
+import io.rcimport.exporter.config.Durations;
 import java.io.IOException;
 import java.time.Clock;
 import java.time.Duration;
@@ -197,7 +198,7 @@ public final class StateWriter implements AutoCloseable {
         String kind = e instanceof IOException io ? StateFile.describe(io) : e.toString();
         if (failuresLogged.add(kind)) {
             LOG.warn("storage: cannot write the state file {} ({}); polling and serving go on, the write is retried"
-                    + " every {} and this is logged once until it works", file.path(), kind, minInterval.toMillis() + "ms");
+                    + " every {} and this is logged once until it works", file.path(), kind, Durations.format(minInterval));
         }
         synchronized (lock) {
             dirty = true; // retried even if nothing else changes
