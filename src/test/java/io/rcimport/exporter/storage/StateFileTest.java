@@ -48,6 +48,18 @@ class StateFileTest {
         }
     }
 
+    private record Logged(LoadResult result, List<String> lines) {
+    }
+
+    /** Loads, with the storage log lines it wrote. */
+    private Logged loadLogging() throws ConfigException {
+        try (LogCapture logs = LogCapture.start(false)) {
+            int mark = logs.mark();
+            LoadResult result = file().load();
+            return new Logged(result, logs.linesSince(mark).stream().filter(l -> l.contains("storage")).toList());
+        }
+    }
+
     // ---- round trip and format ---------------------------------------------------------------
 
     @Test
@@ -210,13 +222,9 @@ class StateFileTest {
     void a_file_that_cannot_be_read_is_moved_aside_with_one_warn_line_and_never_deleted(String content) throws Exception {
         byte[] bytes = content.getBytes(StandardCharsets.UTF_8);
         Files.write(dir.resolve("state.json"), bytes);
-        LoadResult result;
-        List<String> lines;
-        try (LogCapture logs = LogCapture.start(false)) {
-            int mark = logs.mark();
-            result = file().load();
-            lines = logs.linesSince(mark).stream().filter(l -> l.contains("storage")).toList();
-        }
+        Logged logged = loadLogging();
+        LoadResult result = logged.result();
+        List<String> lines = logged.lines();
 
         SetAside aside = assertInstanceOf(SetAside.class, result);
         Path moved = dir.resolve("state.json.corrupt-20260502T093005Z");
@@ -260,13 +268,9 @@ class StateFileTest {
     void a_file_of_another_version_is_moved_aside_and_not_read() throws Exception {
         String newer = "{\"version\":2,\"saved_at\":\"2026-05-02T09:00:00Z\",\"everything\":\"different\"}";
         Files.writeString(dir.resolve("state.json"), newer);
-        LoadResult result;
-        List<String> lines;
-        try (LogCapture logs = LogCapture.start(false)) {
-            int mark = logs.mark();
-            result = file().load();
-            lines = logs.linesSince(mark).stream().filter(l -> l.contains("storage")).toList();
-        }
+        Logged logged = loadLogging();
+        LoadResult result = logged.result();
+        List<String> lines = logged.lines();
 
         SetAside aside = assertInstanceOf(SetAside.class, result);
         assertEquals(dir.resolve("state.json.unsupported-v2-20260502T093005Z"), aside.movedTo());

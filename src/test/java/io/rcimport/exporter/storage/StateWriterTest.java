@@ -98,6 +98,16 @@ class StateWriterTest {
         return new StateWriter(file, state, outcomes::add, timer, clock, INTERVAL);
     }
 
+    /** A writer that has written the empty state and has the full one waiting. */
+    private StateWriter writtenOnceThenChanged() throws Exception {
+        StateWriter writer = writer(StateFile.open(dir, clock));
+        writer.changed();
+        timer.advance(Duration.ZERO);
+        current.set(StateFixtures.full());
+        writer.changed();
+        return writer;
+    }
+
     private SavedState onDisk() throws Exception {
         return StateFile.open(dir, clock).load().kept().orElseThrow();
     }
@@ -145,11 +155,7 @@ class StateWriterTest {
 
     @Test
     void flush_writes_now_and_replaces_the_pending_write() throws Exception {
-        StateWriter writer = writer(StateFile.open(dir, clock));
-        writer.changed();
-        timer.advance(Duration.ZERO);
-        current.set(StateFixtures.full());
-        writer.changed();
+        StateWriter writer = writtenOnceThenChanged();
 
         assertTrue(writer.flush());
 
@@ -161,11 +167,7 @@ class StateWriterTest {
 
     @Test
     void close_writes_the_last_change_and_then_ignores_changes() throws Exception {
-        StateWriter writer = writer(StateFile.open(dir, clock));
-        writer.changed();
-        timer.advance(Duration.ZERO);
-        current.set(StateFixtures.full());
-        writer.changed();
+        StateWriter writer = writtenOnceThenChanged();
 
         writer.close();
         writer.changed();
