@@ -56,7 +56,7 @@ class StateFileTest {
         try (LogCapture logs = LogCapture.start(false)) {
             int mark = logs.mark();
             LoadResult result = file().load();
-            return new Logged(result, logs.linesSince(mark).stream().filter(l -> l.contains("storage")).toList());
+            return new Logged(result, logs.linesSince(mark).stream().filter(l -> l.contains(" storage - ")).toList());
         }
     }
 

@@ -195,7 +195,7 @@ class StateWriterTest {
                 writer.changed();
             }
             assertFalse(writer.flush());
-            lines = logs.linesSince(mark).stream().filter(l -> l.contains("storage")).toList();
+            lines = logs.linesSince(mark).stream().filter(l -> l.contains(" storage - ")).toList();
 
             Files.delete(dir);
             Files.move(moved, dir);
