@@ -18,7 +18,8 @@ final class DemoConfig {
                 new Config.TokenAuth(SimulatedRocketChat.DEMO_USER_ID, Secret.of(SimulatedRocketChat.DEMO_AUTH_TOKEN)));
         if (base.isPresent()) {
             Config c = base.get();
-            return new Config(c.server(), c.poll(), c.retry(), c.circuitBreaker(), List.of(demo), c.alerting());
+            return new Config(c.server(), c.poll(), c.retry(), c.circuitBreaker(), List.of(demo), c.alerting(),
+                    Optional.empty(), Config.Shard.defaults(), c.storage());
         }
         return new Config(Config.Server.defaults(),
                 new Config.Poll(Duration.ofSeconds(5), Duration.ofSeconds(2), Duration.ofSeconds(30), Duration.ofSeconds(45)),

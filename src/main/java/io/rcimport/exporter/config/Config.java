@@ -20,6 +20,7 @@ import java.util.Optional;
  *
  * @param targetsFile the absolute, normalised path of {@code targets_file}, so that the agent can
  *                    watch it; re-read it with {@link ConfigLoader#loadTargetsFile}
+ * @param storage     where the agent keeps its state across restarts; {@link Storage#defaults()}: nowhere
  */
 public record Config(
         Server server,
@@ -29,11 +30,18 @@ public record Config(
         List<Target> targets,
         Alerting alerting,
         Optional<Path> targetsFile,
-        Shard shard) {
+        Shard shard,
+        Storage storage) {
 
     public Config {
         targets = List.copyOf(targets);
         targetsFile = targetsFile.map(file -> file.toAbsolutePath().normalize());
+    }
+
+    /** Without storage (memory only). */
+    public Config(Server server, Poll poll, Retry retry, CircuitBreaker circuitBreaker, List<Target> targets, Alerting alerting,
+                  Optional<Path> targetsFile, Shard shard) {
+        this(server, poll, retry, circuitBreaker, targets, alerting, targetsFile, shard, Storage.defaults());
     }
 
     /** Without a targets file, unsharded. */
@@ -276,6 +284,22 @@ public record Config(
             } catch (NoSuchAlgorithmException e) {
                 throw new IllegalStateException("every Java platform must provide MD5", e);
             }
+        }
+    }
+
+    /**
+     * Where the agent keeps what a restart must not lose ({@code storage.path}, issue 11).
+     *
+     * @param path a directory, absolute and normalised; empty: memory only, nothing is written
+     */
+    public record Storage(Optional<Path> path) {
+        public Storage {
+            path = path.map(dir -> dir.toAbsolutePath().normalize());
+        }
+
+        /** Memory only, as without a {@code storage} section. */
+        public static Storage defaults() {
+            return new Storage(Optional.empty());
         }
     }
 

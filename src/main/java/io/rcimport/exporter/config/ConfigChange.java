@@ -50,10 +50,13 @@ public record ConfigChange(List<String> stopped, List<Config.Target> started, Li
         if (!next.alerting().equals(running.alerting())) {
             needRestart.add("alerting");
         }
+        if (!next.storage().equals(running.storage())) {
+            needRestart.add("storage");
+        }
         // Only the targets change at runtime: every other section stays as the agent started
         // (the scheduler, HTTP clients, staleness and alerting were built from it).
         Config applied = new Config(running.server(), running.poll(), running.retry(), running.circuitBreaker(),
-                next.targets(), running.alerting(), next.targetsFile(), next.shard());
+                next.targets(), running.alerting(), next.targetsFile(), next.shard(), running.storage());
         return new ConfigChange(stopped, started, kept, needRestart, applied);
     }
 

@@ -23,7 +23,7 @@ import java.util.Optional;
 public final class ConfigLoader {
     /** resilience4j allocates the whole window per breaker up front; keep it sane. */
     static final int MAX_WINDOW = 1000;
-    private static final String TOP_LEVEL_KEYS = "server, poll, retry, circuit_breaker, targets, targets_file, shard, alerting";
+    private static final String TOP_LEVEL_KEYS = "server, poll, retry, circuit_breaker, targets, targets_file, shard, alerting, storage";
 
     private ConfigLoader() {
     }
@@ -72,6 +72,7 @@ public final class ConfigLoader {
         Optional<Path> targetsFile = top.file(TargetsFile.KEY);
         Config.Shard shard = shard(top.section("shard"));
         Config.Alerting alerting = AlertingReader.alerting(top.section("alerting"));
+        Config.Storage storage = storage(top.section("storage"));
         top.finish();
 
         List<Config.Target> targets = new ArrayList<>(inline);
@@ -88,13 +89,23 @@ public final class ConfigLoader {
         if (targets.isEmpty()) {
             throw top.error("targets", "at least one target is required");
         }
-        return new Config(server, poll, retry, breaker, targets, alerting, targetsFile, shard);
+        return new Config(server, poll, retry, breaker, targets, alerting, targetsFile, shard, storage);
     }
 
     /** A file below the config's directory by its relative name, any other by its absolute path. */
     private static String displayName(Path baseDir, Path file) {
         Path base = baseDir.toAbsolutePath().normalize();
         return file.startsWith(base) ? base.relativize(file).toString() : file.toString();
+    }
+
+    /**
+     * Only the name is read here: the directory is created and checked when the agent starts
+     * (StateFile.open), so that {@code --check-config} creates nothing.
+     */
+    private static Config.Storage storage(YamlMap m) throws ConfigException {
+        Optional<Path> path = m.file("path");
+        m.finish();
+        return new Config.Storage(path);
     }
 
     private static Config.Shard shard(YamlMap m) throws ConfigException {

@@ -7,6 +7,7 @@ import io.rcimport.exporter.config.Config.Target;
 import io.rcimport.exporter.config.Config.TargetTls;
 import io.rcimport.exporter.config.Config.TokenAuth;
 import io.rcimport.exporter.config.Config.Webhook;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -85,6 +86,7 @@ public final class ConfigSummary {
         if (alerting.alertmanagers().isEmpty() && alerting.webhooks().isEmpty()) {
             out.append("  (alerts are evaluated and logged only)\n");
         }
+        line(out, "", "storage", config.storage().path().map(Path::toString).orElse("none (memory only)"));
         return out.toString();
     }
 

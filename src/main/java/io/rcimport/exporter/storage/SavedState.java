@@ -1,6 +1,7 @@
 package io.rcimport.exporter.storage;
 
 import java.time.Instant;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Optional;
 
@@ -63,7 +64,21 @@ public record SavedState(int version, Instant savedAt, List<SavedTarget> targets
         }
     }
 
-    /** A body as it would be posted, with its content type. */
+    /** A body as it would be posted, with its content type. Equal when the bytes are (not the array). */
     public record SavedPayload(String contentType, byte[] body) {
+        @Override
+        public boolean equals(Object o) {
+            return o instanceof SavedPayload other && contentType.equals(other.contentType) && Arrays.equals(body, other.body);
+        }
+
+        @Override
+        public int hashCode() {
+            return 31 * contentType.hashCode() + Arrays.hashCode(body);
+        }
+
+        @Override
+        public String toString() {
+            return "SavedPayload[contentType=" + contentType + ", body=" + body.length + " bytes]";
+        }
     }
 }

@@ -41,6 +41,7 @@ class ConfigSummaryTest {
                   resend interval:  1m
                   external url:     not set
                   (alerts are evaluated and logged only)
+                storage:            none (memory only)
                 """;
 
         assertEquals(expected, summary(ONE_TARGET));

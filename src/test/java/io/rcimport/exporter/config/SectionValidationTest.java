@@ -66,7 +66,7 @@ class SectionValidationTest {
         assertError(errorWithTarget("poll:\n  frequency: 15s\n"), "poll.frequency",
                 "unknown key (known keys: interval, timeout, stale_after, stall_after, awaiting_operator_after, history_interval)");
         assertError(error("metrics_path: /metrics\n" + ONE_TARGET), "metrics_path",
-                "unknown key (known keys: server, poll, retry, circuit_breaker, targets, targets_file, shard, alerting)");
+                "unknown key (known keys: server, poll, retry, circuit_breaker, targets, targets_file, shard, alerting, storage)");
     }
 
     // ---- structure --------------------------------------------------------------------------
