@@ -69,6 +69,8 @@ final class DeliveryQueue implements AutoCloseable {
     private boolean closed;
     private boolean wakeScheduled;
     private long dropped;
+    /** Told after the waiting payloads changed (one added, one finished), so they can be kept on disk. */
+    private volatile Runnable changed = () -> { };
 
     DeliveryQueue(String sink, URI url, Map<String, Secret> headers, int capacity, boolean coalesce,
                   HttpClient http, ScheduledExecutorService timer, Duration timeout, DeliveryCounter counter) {
@@ -122,6 +124,35 @@ final class DeliveryQueue implements AutoCloseable {
             }
             queue.addLast(payload);
         }
+        changed.run();
+        kick();
+    }
+
+    /** Who is told of each change of the waiting payloads; once, before the first offer. */
+    void onChange(Runnable listener) {
+        this.changed = listener;
+    }
+
+    /** The payloads not delivered yet, oldest first (the one in flight included): what a restart must not lose. */
+    List<Payload> waiting() {
+        synchronized (this) {
+            return List.copyOf(queue);
+        }
+    }
+
+    /**
+     * Payloads kept across a restart, delivered before anything newer, oldest first. They carry
+     * no events, so a digest never swallows them (see {@link #mergeWaiting}).
+     */
+    void restore(List<Payload> kept) {
+        synchronized (this) {
+            if (closed) {
+                return;
+            }
+            for (int i = kept.size() - 1; i >= 0; i--) {
+                queue.addFirst(kept.get(i));
+            }
+        }
         kick();
     }
 
@@ -157,17 +188,27 @@ final class DeliveryQueue implements AutoCloseable {
         attempt(next, 1);
     }
 
-    /** Merges the payloads from index {@code from} on into one, in place; counts the others as coalesced. */
+    /**
+     * Merges the payloads from index {@code from} on into one, in place; counts the others as
+     * coalesced. Payloads without events (kept across a restart: only their bytes were kept) are
+     * not merged: they stay ahead of the merged one, in order.
+     */
     private void mergeWaiting(int from) {
-        if (policy.merger() == null || queue.size() - from < 2) {
+        if (policy.merger() == null) {
             return;
         }
         List<Payload> all = List.copyOf(queue);
-        Payload merged = policy.merger().merge(all.subList(from, all.size()));
+        List<Payload> bytesOnly = all.subList(from, all.size()).stream().filter(p -> p.events().isEmpty()).toList();
+        List<Payload> mergeable = all.subList(from, all.size()).stream().filter(p -> !p.events().isEmpty()).toList();
+        if (mergeable.size() < 2) {
+            return;
+        }
+        Payload merged = policy.merger().merge(mergeable);
         queue.clear();
         queue.addAll(all.subList(0, from));
+        queue.addAll(bytesOnly);
         queue.addLast(merged);
-        for (int i = from + 1; i < all.size(); i++) {
+        for (int i = 1; i < mergeable.size(); i++) {
             counter.count(sink, COALESCED);
         }
     }
@@ -297,6 +338,7 @@ final class DeliveryQueue implements AutoCloseable {
             }
             busy = false;
         }
+        changed.run();
         kick();
     }
 

@@ -84,6 +84,33 @@ public final class WebhookSink implements AlertSink {
         }
     }
 
+    /** A post not delivered yet, as bytes: what is kept across a restart. */
+    public record Waiting(String contentType, byte[] body) {
+    }
+
+    public String name() {
+        return name;
+    }
+
+    public Config.Webhook webhook() {
+        return webhook;
+    }
+
+    /** The posts not delivered yet, oldest first. */
+    public List<Waiting> waiting() {
+        return queue.waiting().stream().map(p -> new Waiting(p.contentType(), p.body())).toList();
+    }
+
+    /** Posts kept across a restart: sent before anything newer, oldest first, each as it was. */
+    public void restore(List<Waiting> kept) {
+        queue.restore(kept.stream().map(w -> new DeliveryQueue.Payload(w.body(), w.contentType())).toList());
+    }
+
+    /** Who is told when the waiting posts change (to keep them on disk). */
+    public void onChange(Runnable listener) {
+        queue.onChange(listener);
+    }
+
     @Override
     public void close() {
         queue.close();
