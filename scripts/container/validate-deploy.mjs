@@ -128,7 +128,7 @@ async function checkKubernetes(file) {
       const details = Array.isArray(e.errors)
         ? e.errors.map((x) => `${x.instancePath || "/"} ${x.message}${x.params?.additionalProperty ? `: '${x.params.additionalProperty}'` : ""}`)
         : [e.message];
-      for (const d of details) errors.push(`${where}: ${d}`);
+      for (const d of new Set(details)) errors.push(`${where}: ${d}`);
     }
   }
   return errors;
