@@ -24,21 +24,26 @@ standin_mirror() {
   echo "${m:-http://deb.debian.org/debian}"
 }
 
-# The recipe for an image name: "packages|post-install shell|--change options (one per line)".
+# The recipe for an image name, one item a line: the packages (comma-separated), the shell run in
+# the new root filesystem after debootstrap, then the image's settings (`import --change` lines).
 # Empty when there is no stand-in for that name.
 standin_recipe() {
   local path='PATH=/opt/java/openjdk/bin:/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin'
   case "$1" in
     maven:3.9-eclipse-temurin-17|docker.io/library/maven:3.9-eclipse-temurin-17)
       # Debian's Maven is 3.8.7 (the real image has 3.9.x): the Dockerfile's goals work on both.
-      echo "openjdk-17-jdk-headless,maven|ln -s /usr/lib/jvm/java-17-openjdk-amd64 /opt/java/openjdk|ENV JAVA_HOME=/opt/java/openjdk
+      echo "openjdk-17-jdk-headless,maven
+ln -s /usr/lib/jvm/java-17-openjdk-amd64 /opt/java/openjdk
+ENV JAVA_HOME=/opt/java/openjdk
 ENV MAVEN_HOME=/usr/share/maven
 ENV MAVEN_CONFIG=/root/.m2
 ENV LANG=C.UTF-8
 ENV $path
 CMD [\"mvn\"]" ;;
     eclipse-temurin:17-jre|docker.io/library/eclipse-temurin:17-jre)
-      echo "openjdk-17-jre-headless|ln -s /usr/lib/jvm/java-17-openjdk-amd64 /opt/java/openjdk|ENV JAVA_HOME=/opt/java/openjdk
+      echo "openjdk-17-jre-headless
+ln -s /usr/lib/jvm/java-17-openjdk-amd64 /opt/java/openjdk
+ENV JAVA_HOME=/opt/java/openjdk
 ENV LANG=C.UTF-8
 ENV $path
 CMD [\"/bin/bash\"]" ;;
@@ -46,7 +51,9 @@ CMD [\"/bin/bash\"]" ;;
       # Debian's Prometheus is 2.42 (the Compose file names 3.x): same flags, config and rules
       # syntax for what deploy/ uses. Laid out like the official image: /bin/prometheus, user
       # nobody, data in /prometheus.
-      echo "prometheus|[ -e /bin/prometheus ] || ln -s /usr/bin/prometheus /bin/prometheus; [ -e /bin/promtool ] || ln -s /usr/bin/promtool /bin/promtool; mkdir -p /prometheus && chown 65534:65534 /prometheus|USER 65534:65534
+      echo "prometheus
+[ -e /bin/prometheus ] || ln -s /usr/bin/prometheus /bin/prometheus; [ -e /bin/promtool ] || ln -s /usr/bin/promtool /bin/promtool; mkdir -p /prometheus && chown 65534:65534 /prometheus
+USER 65534:65534
 WORKDIR /prometheus
 EXPOSE 9090
 ENTRYPOINT [\"/bin/prometheus\"]
@@ -77,7 +84,7 @@ standin_ensure() {
   tar="$STANDIN_CACHE/$slug-$key.tar"
   if [ ! -s "$tar" ]; then standin_make "$recipe" "$tar" || die "could not make the stand-in root filesystem for $image"; fi
   local changes=() line
-  while IFS= read -r line; do [ -n "$line" ] && changes+=(--change "$line"); done <<<"${recipe#*|*|}"
+  while IFS= read -r line; do [ -n "$line" ] && changes+=(--change "$line"); done < <(printf '%s\n' "$recipe" | tail -n +3)
   changes+=(--change "LABEL io.rcimport.standin=$key" --change "LABEL io.rcimport.standin.for=$image")
   log "base image $image: importing stand-in $tar"
   eng import "${changes[@]}" "$tar" "$image" >/dev/null || die "import of $tar as $image failed"
@@ -85,7 +92,7 @@ standin_ensure() {
 
 standin_make() {
   local recipe=$1 tar=$2 pkgs post root sudo_cmd="" t0=$SECONDS
-  pkgs=${recipe%%|*}; post=${recipe#*|}; post=${post%%|*}
+  pkgs=$(printf '%s\n' "$recipe" | sed -n 1p); post=$(printf '%s\n' "$recipe" | sed -n 2p)
   [ "$(id -u)" -ne 0 ] && sudo_cmd=sudo
   command -v debootstrap >/dev/null || die "debootstrap is not installed (apt-get install debootstrap)"
   mkdir -p "$STANDIN_CACHE/debs"
