@@ -40,6 +40,7 @@ public final class ImportMetrics implements MultiCollector {
     private final Counter stateChanges;
     private final Histogram pollDuration;
     private final Counter alertsSent;
+    private final Counter storageWrites;
     private final io.prometheus.metrics.core.metrics.Gauge reloadSuccessful;
     private final io.prometheus.metrics.core.metrics.Gauge reloadTimestamp;
 
@@ -64,6 +65,9 @@ public final class ImportMetrics implements MultiCollector {
         this.alertsSent = Counter.builder().name(PREFIX + "alerts_sent_total")
                 .help("Alert and event deliveries by sink and outcome")
                 .labelNames("sink", "outcome").withoutExemplars().register(registry);
+        this.storageWrites = Counter.builder().name(PREFIX + "storage_writes_total")
+                .help("Writes of the state file under storage.path by outcome (success, failed)")
+                .labelNames("outcome").withoutExemplars().register(registry);
         io.prometheus.metrics.core.metrics.Gauge.builder().name(PREFIX + "exporter_build_info")
                 .help("Version of rocketchat-import-exporter").labelNames("version").withoutExemplars().register(registry)
                 .labelValues(version).set(1);
@@ -109,6 +113,17 @@ public final class ImportMetrics implements MultiCollector {
 
     public void observePollDuration(String target, Duration duration) {
         pollDuration.labelValues(target).observe(duration.toNanos() / 1e9);
+    }
+
+    /** With storage on, both outcomes exist from the start at 0, so increase() works on the first failure. */
+    public void initStorageWrites(String... outcomes) {
+        for (String o : outcomes) {
+            storageWrites.initLabelValues(o);
+        }
+    }
+
+    public void countStorageWrite(String outcome) {
+        storageWrites.labelValues(outcome).inc();
     }
 
     public void countAlertDelivery(String sink, String outcome) {
