@@ -41,6 +41,12 @@ RUN groupadd --gid 10001 rcie \
  && useradd --uid 10001 --gid 10001 --home-dir /app --no-create-home \
             --shell /usr/sbin/nologin rcie
 
+# The agent's state across restarts (storage.path of the default config): a volume, so a new
+# container of the same name (an upgrade) finds it; owned by the agent's user.
+RUN mkdir -p /var/lib/rocketchat-import-exporter \
+ && chown 10001:10001 /var/lib/rocketchat-import-exporter
+VOLUME ["/var/lib/rocketchat-import-exporter"]
+
 WORKDIR /app
 COPY --from=build /src/target/rocketchat-import-exporter.jar /app/rocketchat-import-exporter.jar
 COPY bin/jvm.options /app/jvm.options
