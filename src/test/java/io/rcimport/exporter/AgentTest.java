@@ -58,7 +58,7 @@ class AgentTest {
                 List.of(new Config.Target("main", URI.create(wm.baseUrl()),
                         new Config.TokenAuth("rbAXPnMktTFbNpwtJ", Secret.of("token")))),
                 Config.Alerting.defaults());
-        agent = new Agent(config, Clock.systemUTC()).start();
+        agent = Agent.start(config, Clock.systemUTC());
         return agent;
     }
 

@@ -104,7 +104,7 @@ class ReloadTest {
 
     private Agent start(Path configFile) throws Exception {
         Config config = ConfigLoader.load(configFile, Map.of());
-        Agent agent = new Agent(config, Clock.systemUTC(), Optional.of(() -> ConfigLoader.load(configFile, Map.of()))).start();
+        Agent agent = Agent.start(config, Clock.systemUTC(), Optional.of(() -> ConfigLoader.load(configFile, Map.of())));
         agents.add(agent);
         return agent;
     }

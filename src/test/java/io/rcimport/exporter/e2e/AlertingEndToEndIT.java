@@ -198,7 +198,7 @@ class AlertingEndToEndIT {
         // server.port must be 1-65535 in config.yaml; the agent itself binds port 0 happily.
         Config config = new Config(new Config.Server(parsed.server().host(), 0), parsed.poll(), parsed.retry(),
                 parsed.circuitBreaker(), parsed.targets(), parsed.alerting());
-        agent = new Agent(config, Clock.systemUTC()).start();
+        agent = Agent.start(config, Clock.systemUTC());
         assertTrue(agent.port() > 0, "the agent reports the port it bound: " + agent.port());
         // The import starts only once the agent has seen "none": it then observes every state change
         // (rocketchat_import_state_changes_total exists), however long the processes took to start.

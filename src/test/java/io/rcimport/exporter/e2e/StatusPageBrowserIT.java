@@ -16,8 +16,8 @@ import io.rcimport.exporter.demo.ImportSimulation;
 import io.rcimport.exporter.demo.Scenario;
 import io.rcimport.exporter.demo.SimulatedRocketChat;
 import io.rcimport.exporter.http.ApiServer;
-import io.rcimport.exporter.http.MetricsEndpoint;
 import io.rcimport.exporter.http.StatusJson;
+import io.rcimport.exporter.http.hot.MetricsEndpoint;
 import io.rcimport.exporter.rocketchat.HttpAnswer;
 import io.rcimport.exporter.rocketchat.Outcome;
 import io.rcimport.exporter.rocketchat.PollResult;
@@ -210,7 +210,7 @@ class StatusPageBrowserIT {
         // server.port must be 1-65535 in config.yaml; the agent itself binds port 0 happily.
         Config config = new Config(new Config.Server(parsed.server().host(), 0), parsed.poll(), parsed.retry(),
                 parsed.circuitBreaker(), parsed.targets(), parsed.alerting());
-        agent = new Agent(config, Clock.systemUTC()).start();
+        agent = Agent.start(config, Clock.systemUTC());
         agentUrl = URI.create("http://127.0.0.1:" + agent.port() + "/");
 
         driver = startBrowser();
@@ -475,9 +475,9 @@ class StatusPageBrowserIT {
                 false, OptionalLong.empty(), Optional.empty()), 1 << 20, clock.instant()));
         store.update(name, new PollResult.Failure(Outcome.SERVER_ERROR, "HTTP 500: " + HOSTILE, Optional.empty(), OptionalLong.empty()));
         hostileRegistry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
-        hostileServer = new ApiServer(store, MetricsEndpoint.uncached(hostileRegistry.getPrometheusRegistry()),
-                new StatusJson(Duration.ofMinutes(1), n -> "closed"), clock, "1.0<script>window.__pwned=4</script>")
-                .start("127.0.0.1", 0);
+        hostileServer = ApiServer.serving(store, new StatusJson(Duration.ofMinutes(1), n -> "closed"), clock,
+                        "1.0<script>window.__pwned=4</script>")
+                .metrics(MetricsEndpoint.uncached(hostileRegistry.getPrometheusRegistry())).start("127.0.0.1", 0);
 
         driver.get("http://127.0.0.1:" + hostileServer.port() + "/");
         WebElement row = await("the hostile target's row", d -> rows().stream()

@@ -136,7 +136,7 @@ class SecretLeakIT {
 
             runMain("check-config", configFile, "--check-config");
             Config config = ConfigLoader.load(configFile, ENV);
-            agent = new Agent(config, Clock.systemUTC()).start();
+            agent = Agent.start(config, Clock.systemUTC());
             Agent a = agent;
 
             waitFor("both targets up", Duration.ofSeconds(20), () -> up(a, "tok") && up(a, "pw"));

@@ -14,6 +14,7 @@ import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.rcimport.exporter.config.Config;
 import io.rcimport.exporter.config.Secret;
+import io.rcimport.exporter.http.hot.MetricsEndpoint;
 import io.rcimport.exporter.metrics.ImportMetrics;
 import io.rcimport.exporter.rocketchat.HttpAnswer;
 import io.rcimport.exporter.rocketchat.ResponseClassifier;
@@ -81,9 +82,8 @@ class EndpointProtectionTest {
         new ImportMetrics(registry.getPrometheusRegistry(), store, clock, STALE_AFTER, VERSION);
         store.update("main", ResponseClassifier.classify(new HttpAnswer(200, "application/json",
                 bytes("status-importing-slack.json"), false, OptionalLong.empty(), Optional.empty()), 1 << 20, clock.instant()));
-        server = new ApiServer(store, MetricsEndpoint.uncached(registry.getPrometheusRegistry()),
-                new StatusJson(STALE_AFTER, name -> "closed"), clock, VERSION, settings, Optional.empty())
-                .start("127.0.0.1", 0);
+        server = ApiServer.serving(store, new StatusJson(STALE_AFTER, name -> "closed"), clock, VERSION)
+                .metrics(MetricsEndpoint.uncached(registry.getPrometheusRegistry())).settings(settings).start("127.0.0.1", 0);
         scheme = settings.tls().isPresent() ? "https" : "http";
     }
 

@@ -201,7 +201,7 @@ class TargetTlsTest {
                 target("own-ca", url, caFile("server-cert.pem")),
                 target("insecure", url, INSECURE)));
         String log = capturingStderr(() -> {
-            agent = new Agent(config, Clock.systemUTC()).start();
+            agent = Agent.start(config, Clock.systemUTC());
             waitUntil("every target polled", Duration.ofSeconds(20), () -> agent.store().allPolled());
         });
 
