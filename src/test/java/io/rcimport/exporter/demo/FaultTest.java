@@ -45,12 +45,12 @@ class FaultTest {
     private final ImportSimulation simulation = new ImportSimulation(clock, new SplittableRandom(1), Scenario.steady());
     private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
     private final ObjectMapper json = new ObjectMapper();
-    private SimulatedRocketChat server;
+    private TestRocketChat server;
 
     @BeforeEach
     void start_server() {
         clock.advance(Duration.ofMinutes(5)); // an import is running: the status body is a real one
-        server = SimulatedRocketChat.builder(simulation).credentials("uid", "token").build().start();
+        server = TestRocketChat.start(SimulatedRocketChat.builder(simulation).credentials("uid", "token"));
     }
 
     @AfterEach

@@ -15,6 +15,7 @@ import io.rcimport.exporter.demo.Fault;
 import io.rcimport.exporter.demo.ImportSimulation;
 import io.rcimport.exporter.demo.Scenario;
 import io.rcimport.exporter.demo.SimulatedRocketChat;
+import io.rcimport.exporter.demo.TestRocketChat;
 import io.rcimport.exporter.http.ApiServer;
 import io.rcimport.exporter.http.StatusJson;
 import io.rcimport.exporter.http.hot.MetricsEndpoint;
@@ -119,8 +120,8 @@ class StatusPageBrowserIT {
     private boolean ready;
     private Path tmp;
     private ImportSimulation simulation;
-    private SimulatedRocketChat workspace;
-    private SimulatedRocketChat archive;
+    private TestRocketChat workspace;
+    private TestRocketChat archive;
     private Agent agent;
     private URI agentUrl;
     private ChromeDriverService driverService;
@@ -176,9 +177,10 @@ class StatusPageBrowserIT {
         Runtime.getRuntime().addShutdownHook(stopOnExit);
 
         simulation = new ImportSimulation(Clock.systemUTC(), new SplittableRandom(20261129), workspaceScenario());
-        workspace = SimulatedRocketChat.builder(simulation).credentials(USER_ID, AUTH_TOKEN).build().start();
-        archive = SimulatedRocketChat.builder(new ImportSimulation(Clock.systemUTC(), new SplittableRandom(7), archiveScenario()))
-                .credentials(USER_ID, AUTH_TOKEN).build().start();
+        workspace = TestRocketChat.start(SimulatedRocketChat.builder(simulation).credentials(USER_ID, AUTH_TOKEN));
+        archive = TestRocketChat.start(SimulatedRocketChat.builder(new ImportSimulation(Clock.systemUTC(), new SplittableRandom(7),
+                        archiveScenario()))
+                .credentials(USER_ID, AUTH_TOKEN));
 
         Config parsed = ConfigLoader.parse("""
                 server:

@@ -24,6 +24,7 @@ import io.rcimport.exporter.demo.Fault;
 import io.rcimport.exporter.demo.ImportSimulation;
 import io.rcimport.exporter.demo.Scenario;
 import io.rcimport.exporter.demo.SimulatedRocketChat;
+import io.rcimport.exporter.demo.TestRocketChat;
 import io.rcimport.exporter.rocketchat.Outcome;
 import io.rcimport.exporter.status.TargetSnapshot;
 import io.rcimport.exporter.testing.LogCapture;
@@ -84,9 +85,9 @@ class SecretLeakIT {
 
     @Test
     void no_secret_leaks_into_logs_endpoints_or_command_output(@TempDir Path dir) throws Exception {
-        SimulatedRocketChat tokenServer = SimulatedRocketChat.builder(
+        TestRocketChat tokenServer = TestRocketChat.start(SimulatedRocketChat.builder(
                 new ImportSimulation(Clock.systemUTC(), new SplittableRandom(7), Scenario.steady()))
-                .credentials(TOKEN_USER, TOKEN).build().start();
+                .credentials(TOKEN_USER, TOKEN));
         WireMockServer loginServer = quietWireMock();
         WireMockServer hookServer = quietWireMock();
         Agent agent = null;

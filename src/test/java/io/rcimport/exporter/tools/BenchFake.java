@@ -8,6 +8,7 @@ import io.rcimport.exporter.demo.Fault;
 import io.rcimport.exporter.demo.ImportSimulation;
 import io.rcimport.exporter.demo.Scenario;
 import io.rcimport.exporter.demo.SimulatedRocketChat;
+import io.rcimport.exporter.demo.TestRocketChat;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -32,7 +33,7 @@ import java.util.regex.Pattern;
 /**
  * The benchmark's fake Rocket.Chat (bench/run starts it): a {@link SimulatedRocketChat} with
  * credentials {@code bench-user}/{@code bench-token}, no rate limit, the steady scenario (nothing
- * fails by itself) and {@link SimulatedRocketChat.Builder#anyBasePath(boolean) anyBasePath}, so
+ * fails by itself), served under any base path ({@link TestRocketChat#start(SimulatedRocketChat.Builder, boolean)}), so
  * every target gets its own path ({@code /t0001/api/v1/import.status}) and the per-path request
  * counter says which target each call was for. Beside it, a control server on loopback:
  *
@@ -56,13 +57,13 @@ public final class BenchFake {
     static final String USER_ID = "bench-user";
     static final String AUTH_TOKEN = "bench-token";
 
-    private final SimulatedRocketChat rc;
+    private final TestRocketChat rc;
     private final ObjectMapper json = new ObjectMapper();
     private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
     /** "alertname target" of firing alerts -> System.nanoTime() when the webhook first got it. */
     private final Map<String, Long> firingSeen = new ConcurrentHashMap<>();
 
-    private BenchFake(SimulatedRocketChat rc) {
+    private BenchFake(TestRocketChat rc) {
         this.rc = rc;
     }
 
@@ -80,11 +81,8 @@ public final class BenchFake {
             throw new IllegalArgumentException("--ports-file FILE is required");
         }
         ImportSimulation simulation = new ImportSimulation(Clock.systemUTC(), new SplittableRandom(42), Scenario.steady());
-        SimulatedRocketChat rc = SimulatedRocketChat.builder(simulation)
-                .credentials(USER_ID, AUTH_TOKEN)
-                .anyBasePath(true)
-                .build()
-                .start();
+        TestRocketChat rc = TestRocketChat.start(SimulatedRocketChat.builder(simulation)
+                .credentials(USER_ID, AUTH_TOKEN), true);
         if (delayMs > 0) {
             rc.setFault(Fault.delayed(Duration.ofMillis(delayMs)));
         }
