@@ -11,7 +11,7 @@ import static org.junit.jupiter.params.provider.Arguments.arguments;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.rcimport.exporter.testing.MutableClock;
+import io.rcimport.exporter.testing.TestClock;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.http.HttpClient;
@@ -41,7 +41,7 @@ import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
 
 class FaultTest {
-    private final MutableClock clock = MutableClock.at("2026-05-02T09:00:00Z");
+    private final TestClock clock = TestClock.at("2026-05-02T09:00:00Z");
     private final ImportSimulation simulation = new ImportSimulation(clock, new SplittableRandom(1), Scenario.steady());
     private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
     private final ObjectMapper json = new ObjectMapper();

@@ -9,7 +9,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.rcimport.exporter.testing.MutableClock;
+import io.rcimport.exporter.testing.Http;
+import io.rcimport.exporter.testing.TestClock;
 import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -28,7 +29,7 @@ class SimulatedRocketChatTest {
     static final String USER_ID = "rbAXPnMktTFbNpwtJ";
     static final String TOKEN = "9HqLlyZOugoStsXCUfD_0YdwnNnunAJF8V47U3QHXSq";
 
-    private final MutableClock clock = MutableClock.at("2026-05-02T09:00:00Z");
+    private final TestClock clock = TestClock.at("2026-05-02T09:00:00Z");
     private final ImportSimulation simulation = new ImportSimulation(clock, new SplittableRandom(1), Scenario.steady());
     private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
     private final ObjectMapper json = new ObjectMapper();
@@ -61,14 +62,7 @@ class SimulatedRocketChatTest {
 
     private HttpResponse<String> get(String path, String userId, String token) throws Exception {
         URI base = server != null ? server.url() : demo.url();
-        HttpRequest.Builder request = HttpRequest.newBuilder(base.resolve(path)).timeout(Duration.ofSeconds(5));
-        if (userId != null) {
-            request.header("X-User-Id", userId);
-        }
-        if (token != null) {
-            request.header("X-Auth-Token", token);
-        }
-        return http.send(request.build(), HttpResponse.BodyHandlers.ofString());
+        return Http.get(http, base.resolve(path), "X-User-Id", userId, "X-Auth-Token", token);
     }
 
     private HttpResponse<String> status() throws Exception {

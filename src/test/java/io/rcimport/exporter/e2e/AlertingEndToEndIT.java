@@ -17,6 +17,7 @@ import io.rcimport.exporter.demo.Scenario;
 import io.rcimport.exporter.demo.SimulatedRocketChat;
 import io.rcimport.exporter.rocketchat.ImportState;
 import io.rcimport.exporter.status.TargetSnapshot;
+import io.rcimport.exporter.testing.TestConfigs;
 import java.io.IOException;
 import java.net.URI;
 import java.net.URLEncoder;
@@ -196,8 +197,7 @@ class AlertingEndToEndIT {
                 """.formatted(TARGET, rocketChat.url(), alertmanager.url(), hooks.url(RC_HOOK), hooks.url(JSON_HOOK)),
                 Map.of("RC_USER_ID", USER_ID, "RC_AUTH_TOKEN", AUTH_TOKEN));
         // server.port must be 1-65535 in config.yaml; the agent itself binds port 0 happily.
-        Config config = new Config(new Config.Server(parsed.server().host(), 0), parsed.poll(), parsed.retry(),
-                parsed.circuitBreaker(), parsed.targets(), parsed.alerting());
+        Config config = TestConfigs.from(parsed).listenOn(parsed.server().host(), 0).build();
         agent = Agent.start(config, Clock.systemUTC());
         assertTrue(agent.port() > 0, "the agent reports the port it bound: " + agent.port());
         // The import starts only once the agent has seen "none": it then observes every state change

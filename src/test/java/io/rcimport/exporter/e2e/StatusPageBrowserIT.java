@@ -25,6 +25,7 @@ import io.rcimport.exporter.rocketchat.PollResult;
 import io.rcimport.exporter.rocketchat.ResponseClassifier;
 import io.rcimport.exporter.status.StatusStore;
 import io.rcimport.exporter.testing.RocketChatFixtures;
+import io.rcimport.exporter.testing.TestConfigs;
 import java.io.IOException;
 import java.net.ServerSocket;
 import java.net.URI;
@@ -210,8 +211,7 @@ class StatusPageBrowserIT {
                 """.formatted(WORKSPACE, workspace.url(), ARCHIVE, archive.url(), LEGACY, closedPort()),
                 Map.of("RC_USER_ID", USER_ID, "RC_AUTH_TOKEN", AUTH_TOKEN));
         // server.port must be 1-65535 in config.yaml; the agent itself binds port 0 happily.
-        Config config = new Config(new Config.Server(parsed.server().host(), 0), parsed.poll(), parsed.retry(),
-                parsed.circuitBreaker(), parsed.targets(), parsed.alerting());
+        Config config = TestConfigs.from(parsed).listenOn(parsed.server().host(), 0).build();
         agent = Agent.start(config, Clock.systemUTC());
         agentUrl = URI.create("http://127.0.0.1:" + agent.port() + "/");
 

@@ -1,5 +1,6 @@
 package io.rcimport.exporter.http;
 
+import static io.rcimport.exporter.testing.Http.PROMETHEUS_SCRAPE_ACCEPT;
 import static io.rcimport.exporter.testing.RocketChatFixtures.bytes;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -19,6 +20,7 @@ import io.rcimport.exporter.rocketchat.Outcome;
 import io.rcimport.exporter.rocketchat.PollResult;
 import io.rcimport.exporter.rocketchat.ResponseClassifier;
 import io.rcimport.exporter.status.StatusStore;
+import io.rcimport.exporter.testing.Http;
 import io.rcimport.exporter.testing.MetricsText;
 import io.rcimport.exporter.testing.TestClock;
 import java.io.IOException;
@@ -45,8 +47,6 @@ class ApiServerTest {
     private static final String TEXT_004 = "text/plain; version=0.0.4; charset=utf-8";
     private static final String OPENMETRICS_100 = "application/openmetrics-text; version=1.0.0; charset=utf-8";
     private static final String PROTOBUF = "application/vnd.google.protobuf; proto=io.prometheus.client.MetricFamily; encoding=delimited";
-    private static final String PROMETHEUS_SCRAPE_ACCEPT = "application/openmetrics-text;version=1.0.0,application/openmetrics-text;version=0.0.1;q=0.75,"
-            + "text/plain;version=0.0.4;q=0.5,*/*;q=0.1";
 
     private static HttpClient http;
     private TestClock clock;
@@ -84,11 +84,7 @@ class ApiServerTest {
     }
 
     private HttpResponse<byte[]> get(String path, String... headers) throws IOException, InterruptedException {
-        HttpRequest.Builder b = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + server.port() + path)).timeout(Duration.ofSeconds(10));
-        for (int i = 0; i < headers.length; i += 2) {
-            b.header(headers[i], headers[i + 1]);
-        }
-        return http.send(b.build(), HttpResponse.BodyHandlers.ofByteArray());
+        return Http.get(http, Http.local(server.port(), path), HttpResponse.BodyHandlers.ofByteArray(), headers);
     }
 
     private static String contentType(HttpResponse<?> r) {

@@ -19,6 +19,7 @@ import io.rcimport.exporter.metrics.ImportMetrics;
 import io.rcimport.exporter.rocketchat.HttpAnswer;
 import io.rcimport.exporter.rocketchat.ResponseClassifier;
 import io.rcimport.exporter.status.StatusStore;
+import io.rcimport.exporter.testing.Http;
 import io.rcimport.exporter.testing.TestClock;
 import io.rcimport.exporter.tls.TlsMaterial;
 import java.io.ByteArrayOutputStream;
@@ -108,12 +109,7 @@ class EndpointProtectionTest {
     }
 
     private HttpResponse<String> get(HttpClient client, String path, String... headers) throws IOException, InterruptedException {
-        HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(scheme + "://127.0.0.1:" + server.port() + path))
-                .timeout(Duration.ofSeconds(10));
-        for (int i = 0; i < headers.length; i += 2) {
-            b.header(headers[i], headers[i + 1]);
-        }
-        return client.send(b.build(), HttpResponse.BodyHandlers.ofString());
+        return Http.get(client, URI.create(scheme + "://127.0.0.1:" + server.port() + path), headers);
     }
 
     private HttpResponse<String> get(String path, String... headers) throws IOException, InterruptedException {
