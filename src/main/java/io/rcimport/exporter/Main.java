@@ -59,7 +59,8 @@ public final class Main {
     /**
      * The JDK's HttpClient completes every response on CompletableFuture's default executor, which,
      * where the common pool's parallelism is below 2 (machines with 1 or 2 CPUs), starts a new
-     * thread per task: one thread started and ended per poll, many a second with many targets.
+     * thread per task: one thread started and ended per poll, many a second with many targets
+     * (bench/README.md).
      * Two common-pool threads do the same work. Must run before CompletableFuture is first used;
      * an explicit -D setting wins.
      */

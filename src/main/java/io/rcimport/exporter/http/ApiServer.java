@@ -155,8 +155,12 @@ public final class ApiServer implements AutoCloseable {
      * target, 401) are {@link HttpResponseException}s, all rendered as JSON here.
      */
     private static void errors(JavalinConfig cfg) {
-        cfg.routes.exception(HttpResponseException.class, (e, ctx) -> json(ctx, HttpStatus.forStatus(e.getStatus()),
-                new JsonBody.Error(messageOf(e, ctx))));
+        cfg.routes.exception(HttpResponseException.class, (e, ctx) -> {
+            if (e instanceof MethodNotAllowedResponse) {
+                allowHeader(e, ctx);
+            }
+            json(ctx, HttpStatus.forStatus(e.getStatus()), new JsonBody.Error(messageOf(e, ctx)));
+        });
         cfg.routes.exception(Exception.class, (e, ctx) -> {
             LOG.error("path={} msg=\"request failed\"", ctx.path(), e);
             json(ctx, HttpStatus.INTERNAL_SERVER_ERROR, new JsonBody.Error("internal error"));
@@ -171,6 +175,15 @@ public final class ApiServer implements AutoCloseable {
             return "method not allowed: " + ctx.method();
         }
         return e.getMessage();
+    }
+
+    /** {@code Allow}: the methods the path has, as Javalin's own mapper sets it (HttpResponseExceptionMapper). */
+    private static void allowHeader(HttpResponseException e, Context ctx) {
+        Map<String, String> details = e.getDetails();
+        String allowed = details.getOrDefault("availableMethods", details.get("Available methods"));
+        if (allowed != null) {
+            ctx.header("Allow", allowed);
+        }
     }
 
     /**

@@ -134,10 +134,10 @@ public final class HotReads {
     private static Answer problem(int status, Object body, Request request, String... headerPairs) {
         CachedBody json = new CachedBody(Answer.JSON_TYPE, JsonBody.bytes(body));
         Map<String, String> headers = new LinkedHashMap<>();
+        headers.put("Content-Type", Answer.JSON_TYPE);
         for (int i = 0; i + 1 < headerPairs.length; i += 2) {
             headers.put(headerPairs[i], headerPairs[i + 1]);
         }
-        headers.put("Content-Type", Answer.JSON_TYPE);
         boolean gzip = json.compressible() && Conditional.acceptsGzip(request.header("Accept-Encoding"));
         return new Answer.Problem(status, json, gzip, headers);
     }

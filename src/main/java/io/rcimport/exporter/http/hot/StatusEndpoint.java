@@ -7,6 +7,7 @@ import java.io.UncheckedIOException;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Function;
 
 /**
@@ -27,7 +28,8 @@ public final class StatusEndpoint {
     private final Duration minRerender;
     private final Duration maxAge;
     private final RenderLock rendering = new RenderLock();
-    private volatile Rendering cached;
+    /** The newest rendering, if any. */
+    private final AtomicReference<Rendering> cached = new AtomicReference<>();
 
     private record Rendering(CachedBody body, Instant renderedAt, long updateCount) {
     }
@@ -50,12 +52,12 @@ public final class StatusEndpoint {
 
     /** The {@code /status} body, from the cache when it is fresh enough. */
     public CachedBody body() {
-        Rendering current = cached;
+        Rendering current = cached.get();
         if (current != null && fresh(current, clock.instant())) {
             return current.body();
         }
         return rendering.renderOr(current == null ? null : current.body(), () -> {
-            Rendering latest = cached;
+            Rendering latest = cached.get();
             Instant now = clock.instant();
             if (latest != null && fresh(latest, now)) {
                 return latest.body(); // rendered by another request meanwhile
@@ -63,14 +65,14 @@ public final class StatusEndpoint {
             long updateCount = store.updateCount();
             Rendering next = new Rendering(new CachedBody(Answer.JSON_TYPE, render(now)), now, updateCount);
             next.body().gzipIfAskedOf(latest == null ? null : latest.body());
-            cached = next;
+            cached.set(next);
             return next.body();
         });
     }
 
     /** Forget the rendering (after a config reload changed the set of targets). */
     public void invalidate() {
-        cached = null;
+        cached.set(null);
     }
 
     private boolean fresh(Rendering r, Instant now) {
