@@ -33,6 +33,7 @@ import java.nio.file.StandardCopyOption;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
@@ -349,7 +350,7 @@ class ReloadTest {
         union.addAll(names1);
         assertEquals(Set.of(fleet), union, "every target is polled by one");
         Config.Shard zero = new Config.Shard(0, 2);
-        assertEquals(java.util.Arrays.stream(fleet).filter(zero::owns).collect(Collectors.toSet()), names0);
+        assertEquals(Arrays.stream(fleet).filter(zero::owns).collect(Collectors.toSet()), names0);
 
         // The fake saw every target, and the metrics of each shard carry only its own.
         for (String t : fleet) {

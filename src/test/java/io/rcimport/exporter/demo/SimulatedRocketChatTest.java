@@ -20,6 +20,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.SplittableRandom;
 import org.junit.jupiter.api.AfterEach;
@@ -338,7 +339,7 @@ class SimulatedRocketChatTest {
 
         assertEquals(200, a.statusCode());
         assertEquals(status().body(), a.body());
-        assertEquals(java.util.Map.of("alpha", new TestRocketChat.Traffic(2, 0), "beta", new TestRocketChat.Traffic(1, 0)),
+        assertEquals(Map.of("alpha", new TestRocketChat.Traffic(2, 0), "beta", new TestRocketChat.Traffic(1, 0)),
                 server.traffic(Duration.ofSeconds(5)));
     }
 
@@ -353,7 +354,7 @@ class SimulatedRocketChatTest {
         http.send(request, HttpResponse.BodyHandlers.ofString());
         first.get();
         assertEquals(1, server.traffic(Duration.ofMinutes(1)).get("alpha").overlaps());
-        assertEquals(java.util.Map.of("Trickle", 1L), server.traffic(Duration.ofMinutes(1)).get("alpha").overlapsByEarlierAnswer());
+        assertEquals(Map.of("Trickle", 1L), server.traffic(Duration.ofMinutes(1)).get("alpha").overlapsByEarlierAnswer());
         assertEquals(0, server.traffic(Duration.ofMillis(50)).get("alpha").overlaps(), "older than the window: no overlap");
 
         server.setFault(Fault.hang());

@@ -19,6 +19,7 @@ import io.rcimport.exporter.rocketchat.ImportState;
 import io.rcimport.exporter.status.TargetSnapshot;
 import io.rcimport.exporter.testing.TestConfigs;
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.net.URI;
 import java.net.URLEncoder;
 import java.net.http.HttpClient;
@@ -38,6 +39,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.SplittableRandom;
+import java.util.TreeMap;
 import java.util.concurrent.Callable;
 import java.util.function.Predicate;
 import java.util.function.Supplier;
@@ -633,7 +635,7 @@ class AlertingEndToEndIT {
             json.readTree(r.body()).path("data").path("alerts").forEach(out::add);
             return out;
         } catch (IOException e) {
-            throw new java.io.UncheckedIOException(e);
+            throw new UncheckedIOException(e);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new IllegalStateException(e);
@@ -677,7 +679,7 @@ class AlertingEndToEndIT {
         Map<String, Long> seen = notified.stream()
                 .map(a -> a.path("labels").path("alertname").asText() + (a.path("labels").has("job") ? " (rule)" : " (agent)")
                         + " " + a.path("status").asText())
-                .collect(Collectors.groupingBy(k -> k, java.util.TreeMap::new, Collectors.counting()));
+                .collect(Collectors.groupingBy(k -> k, TreeMap::new, Collectors.counting()));
         System.out.println("alerts in Alertmanager's notifications (alert, times): " + seen);
         try {
             Files.writeString(LOGS.resolve("webhook-requests.log"), out);

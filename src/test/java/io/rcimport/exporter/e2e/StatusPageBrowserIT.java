@@ -27,6 +27,7 @@ import io.rcimport.exporter.status.StatusStore;
 import io.rcimport.exporter.testing.RocketChatFixtures;
 import io.rcimport.exporter.testing.TestConfigs;
 import java.io.IOException;
+import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.net.URI;
 import java.net.URLDecoder;
@@ -637,7 +638,7 @@ class StatusPageBrowserIT {
 
     /** A port nothing listens on (bound, then released). */
     private static int closedPort() throws IOException {
-        try (ServerSocket s = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+        try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
             return s.getLocalPort();
         }
     }

@@ -14,6 +14,7 @@ import io.rcimport.exporter.demo.TestRocketChat;
 import io.rcimport.exporter.testing.RocketChatFixtures;
 import io.rcimport.exporter.testing.TcpForwarder;
 import io.rcimport.exporter.tls.TlsMaterial;
+import java.io.IOException;
 import java.io.OutputStream;
 import java.net.InetSocketAddress;
 import java.net.URISyntaxException;
@@ -330,7 +331,7 @@ interface FaultyServer extends AutoCloseable {
         }
         try (Stream<Path> files = Files.walk(dir)) {
             files.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
-        } catch (java.io.IOException ignored) {
+        } catch (IOException ignored) {
             // a temp dir left behind
         }
     }

@@ -12,6 +12,8 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import io.prometheus.metrics.model.registry.MultiCollector;
+import io.prometheus.metrics.model.registry.PrometheusRegistry;
 import io.rcimport.exporter.http.hot.CachedBody;
 import io.rcimport.exporter.http.hot.MetricsEndpoint;
 import io.rcimport.exporter.metrics.ImportMetrics;
@@ -23,6 +25,7 @@ import io.rcimport.exporter.status.StatusStore;
 import io.rcimport.exporter.testing.Http;
 import io.rcimport.exporter.testing.MetricsText;
 import io.rcimport.exporter.testing.TestClock;
+import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -35,6 +38,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.OptionalLong;
+import java.util.zip.GZIPInputStream;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -177,7 +181,7 @@ class ApiServerTest {
         assertEquals("gzip", gzipped.headers().firstValue("Content-Encoding").orElseThrow());
         assertEquals("Accept-Encoding", gzipped.headers().firstValue("Vary").orElseThrow());
         assertEquals(TEXT_004, contentType(gzipped));
-        String unzipped = new String(new java.util.zip.GZIPInputStream(new java.io.ByteArrayInputStream(gzipped.body())).readAllBytes(),
+        String unzipped = new String(new GZIPInputStream(new ByteArrayInputStream(gzipped.body())).readAllBytes(),
                 StandardCharsets.UTF_8);
         assertEquals(text(plain), unzipped);
         assertTrue(refused.headers().firstValue("Content-Encoding").isEmpty());
@@ -199,15 +203,15 @@ class ApiServerTest {
         assertEquals("Accept-Encoding", gzipped.headers().firstValue("Vary").orElseThrow());
         assertEquals(Long.toString(gzipped.body().length), gzipped.headers().firstValue("Content-Length").orElseThrow());
         assertEquals("application/json", contentType(gzipped));
-        assertArrayEquals(plain.body(), new java.util.zip.GZIPInputStream(new java.io.ByteArrayInputStream(gzipped.body())).readAllBytes());
+        assertArrayEquals(plain.body(), new GZIPInputStream(new ByteArrayInputStream(gzipped.body())).readAllBytes());
     }
 
     @Test
     void a_metrics_rendering_that_fails_is_a_500_json_without_a_stack_trace() throws Exception {
         clock = TestClock.at("2021-10-26T20:53:00Z");
         store = new StatusStore(List.of("main"), clock, Duration.ofMinutes(10));
-        io.prometheus.metrics.model.registry.PrometheusRegistry broken = new io.prometheus.metrics.model.registry.PrometheusRegistry();
-        broken.register((io.prometheus.metrics.model.registry.MultiCollector) () -> {
+        PrometheusRegistry broken = new PrometheusRegistry();
+        broken.register((MultiCollector) () -> {
             throw new IllegalStateException("collector exploded");
         });
         server = ApiServer.serving(store, new StatusJson(STALE_AFTER, name -> "closed"), clock, VERSION)

@@ -34,9 +34,11 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Base64;
+import java.util.Comparator;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -44,6 +46,7 @@ import java.util.Optional;
 import java.util.OptionalLong;
 import javax.net.ssl.SSLContext;
 import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -287,19 +290,19 @@ class EndpointProtectionTest {
 
     @Test
     void an_rsa_key_in_pkcs1_form_serves_https_too() throws Exception {
-        Path dir = java.nio.file.Files.createTempDirectory("hardening-rsa-");
+        Path dir = Files.createTempDirectory("hardening-rsa-");
         try {
             Path cert = dir.resolve("rsa-cert.pem");
             Path key = tls("rsa-pkcs1-key.pem");
             Optional<Path> made = selfSignedRsaCertificate(key, cert);
-            org.junit.jupiter.api.Assumptions.assumeTrue(made.isPresent(), "openssl is needed to sign a certificate for the RSA key");
+            Assumptions.assumeTrue(made.isPresent(), "openssl is needed to sign a certificate for the RSA key");
             start(server(Optional.of(new Config.ServerTls(cert, key)), Config.WebAuth.none()));
             SSLContext ssl = TlsMaterial.clientContext(new Config.TargetTls(Optional.of(cert), false));
             HttpClient https = HttpClient.newBuilder().sslContext(ssl).connectTimeout(Duration.ofSeconds(5)).build();
             assertEquals(200, get(https, "/health").statusCode());
         } finally {
-            try (var files = java.nio.file.Files.walk(dir)) {
-                files.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+            try (var files = Files.walk(dir)) {
+                files.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
             }
         }
     }

@@ -14,12 +14,14 @@ import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.InetSocketAddress;
 import java.net.URI;
+import java.net.URLDecoder;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.LinkedHashMap;
@@ -93,7 +95,7 @@ public final class BenchFake {
         control.start();
         Path tmp = portsFile.resolveSibling(portsFile.getFileName() + ".tmp");
         Files.writeString(tmp, rc.port() + " " + control.getAddress().getPort() + "\n");
-        Files.move(tmp, portsFile, java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+        Files.move(tmp, portsFile, StandardCopyOption.ATOMIC_MOVE);
         Thread.currentThread().join();
     }
 
@@ -212,7 +214,7 @@ public final class BenchFake {
             int eq = pair.indexOf('=');
             String k = eq < 0 ? pair : pair.substring(0, eq);
             String v = eq < 0 ? "" : pair.substring(eq + 1);
-            q.put(java.net.URLDecoder.decode(k, StandardCharsets.UTF_8), java.net.URLDecoder.decode(v, StandardCharsets.UTF_8));
+            q.put(URLDecoder.decode(k, StandardCharsets.UTF_8), URLDecoder.decode(v, StandardCharsets.UTF_8));
         }
         return q;
     }

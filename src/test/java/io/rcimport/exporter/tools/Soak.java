@@ -16,6 +16,7 @@ import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
@@ -244,7 +245,7 @@ public final class Soak {
         System.out.printf(Locale.ROOT, "outcomes          %s%n", totals(outcomes, outcomesAtStart));
         System.out.printf(Locale.ROOT, "missed polls      %d targets short by more than one poll (%d after a rate-limit wait, %d with the breaker open, %d unexplained)%n",
                 missed.size(), missedRateLimited, missedBreaker, missed.size() - missedRateLimited - missedBreaker);
-        missed.sort(java.util.Comparator.comparing((String m) -> !m.contains("(rate_limited 0 since start, circuit_open 0)")));
+        missed.sort(Comparator.comparing((String m) -> !m.contains("(rate_limited 0 since start, circuit_open 0)")));
         missed.stream().limit(10).forEach(m -> System.out.println("                  " + m));
         System.out.printf(Locale.ROOT, "overlapping polls %d (requests for one target while another for it, younger than the %s timeout, was being answered; %d requests seen by the fake)%n",
                 overlaps, o.timeout(), requests);
