@@ -59,7 +59,8 @@ public final class Main {
     /**
      * The JDK's HttpClient completes every response on CompletableFuture's default executor, which,
      * where the common pool's parallelism is below 2 (machines with 1 or 2 CPUs), starts a new
-     * thread per task: one thread started and ended per poll, 67 a second with 1,000 targets.
+     * thread per task: one thread started and ended per poll, many a second with many targets
+     * (bench/README.md).
      * Two common-pool threads do the same work. Must run before CompletableFuture is first used;
      * an explicit -D setting wins.
      */
@@ -192,10 +193,10 @@ public final class Main {
     }
 
     private static int once(Config config, Clock clock, PrintStream out, SimulatedRocketChat demo) {
-        try (Agent agent = new Agent(config, clock)) {
-            Map<String, Object> status = agent.pollOnce(Agent.pollDeadline(config).plusSeconds(5));
-            out.println(new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValueAsString(status));
-            return agent.allUp() ? OK : POLL_FAILED;
+        try {
+            Agent.OncePoll poll = Agent.pollOnce(config, clock);
+            out.println(new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValueAsString(poll.status()));
+            return poll.allUp() ? OK : POLL_FAILED;
         } catch (Exception e) {
             out.println("{\"error\":\"poll did not finish: " + e.getClass().getSimpleName() + "\"}");
             return POLL_FAILED;
@@ -206,15 +207,14 @@ public final class Main {
 
     private static int serve(Config config, Clock clock, SimulatedRocketChat demo, Optional<Agent.ConfigSource> source) {
         Logger log = LoggerFactory.getLogger(Main.class);
-        Agent agent = new Agent(config, clock, source);
+        Agent agent;
         try {
-            agent.start();
+            agent = Agent.start(config, clock, source);
         } catch (RuntimeException e) {
             // e.g. the port is taken: exit, so that a supervisor (Docker, Kubernetes, systemd)
             // sees it and restarts us, instead of a process that polls but serves nothing.
             log.error("event=start_failed listen={}:{} error=\"{}\"", config.server().host(), config.server().port(),
                     e.getMessage());
-            agent.stop(Duration.ZERO);
             closeQuietly(demo);
             return BAD_CONFIG;
         }

@@ -1,8 +1,9 @@
 package io.rcimport.exporter;
 
+import static io.rcimport.exporter.testing.Http.PROMETHEUS_SCRAPE_ACCEPT;
 import static com.github.tomakehurst.wiremock.client.WireMock.aResponse;
 import static com.github.tomakehurst.wiremock.client.WireMock.get;
-import static io.rcimport.exporter.testing.Eventually.waitUntil;
+import static io.rcimport.exporter.testing.Eventually.await;
 import static io.rcimport.exporter.testing.RocketChatFixtures.bytes;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -11,8 +12,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.github.tomakehurst.wiremock.WireMockServer;
 import com.github.tomakehurst.wiremock.core.WireMockConfiguration;
 import io.rcimport.exporter.config.Config;
-import io.rcimport.exporter.config.Secret;
+import io.rcimport.exporter.testing.Http;
 import io.rcimport.exporter.testing.MetricsText;
+import io.rcimport.exporter.testing.TestConfigs;
 import java.io.IOException;
 import java.net.ConnectException;
 import java.net.URI;
@@ -21,16 +23,12 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Clock;
 import java.time.Duration;
-import java.util.List;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /** The whole agent wired from a Config, polling WireMock, scraped like Prometheus would. */
 class AgentTest {
-    private static final String PROMETHEUS_SCRAPE_ACCEPT = "application/openmetrics-text;version=1.0.0,application/openmetrics-text;version=0.0.1;q=0.75,"
-            + "text/plain;version=0.0.4;q=0.5,*/*;q=0.1";
-
     private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
     private WireMockServer wm;
     private Agent agent;
@@ -52,19 +50,14 @@ class AgentTest {
     }
 
     private Agent startAgent() {
-        Config config = new Config(new Config.Server("127.0.0.1", 0),
-                new Config.Poll(Duration.ofMillis(300), Duration.ofSeconds(2), Duration.ofMinutes(1), Duration.ofMinutes(10)),
-                Config.Retry.defaults(), Config.CircuitBreaker.defaults(),
-                List.of(new Config.Target("main", URI.create(wm.baseUrl()),
-                        new Config.TokenAuth("rbAXPnMktTFbNpwtJ", Secret.of("token")))),
-                Config.Alerting.defaults());
-        agent = new Agent(config, Clock.systemUTC()).start();
+        Config config = TestConfigs.of(TestConfigs.tokenTarget("main", wm.baseUrl(), "rbAXPnMktTFbNpwtJ", "token"))
+                .listenOn("127.0.0.1", 0).pollEvery(Duration.ofMillis(300), Duration.ofSeconds(2)).build();
+        agent = Agent.start(config, Clock.systemUTC());
         return agent;
     }
 
     private HttpResponse<String> fetch(String path, String accept) throws IOException, InterruptedException {
-        return http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + agent.port() + path))
-                .header("Accept", accept).timeout(Duration.ofSeconds(10)).build(), HttpResponse.BodyHandlers.ofString());
+        return Http.get(http, Http.local(agent.port(), path), "Accept", accept);
     }
 
     private int status(String path) {
@@ -78,7 +71,7 @@ class AgentTest {
     @Test
     void the_agent_polls_and_serves_one_valid_exposition_with_its_own_jvm_and_breaker_metrics() throws Exception {
         startAgent();
-        waitUntil("ready", () -> status("/ready") == 200);
+        await("ready", () -> status("/ready") == 200);
 
         HttpResponse<String> om = fetch("/metrics", PROMETHEUS_SCRAPE_ACCEPT);
         assertEquals("application/openmetrics-text; version=1.0.0; charset=utf-8", om.headers().firstValue("Content-Type").orElseThrow());
@@ -99,7 +92,7 @@ class AgentTest {
     @Test
     void stopping_the_agent_releases_its_port() throws Exception {
         startAgent();
-        waitUntil("serving", () -> status("/health") == 200);
+        await("serving", () -> status("/health") == 200);
         int port = agent.port();
 
         agent.close();

@@ -5,7 +5,7 @@ import static com.github.tomakehurst.wiremock.client.WireMock.get;
 import static com.github.tomakehurst.wiremock.client.WireMock.getRequestedFor;
 import static com.github.tomakehurst.wiremock.client.WireMock.urlEqualTo;
 import static com.github.tomakehurst.wiremock.client.WireMock.urlPathMatching;
-import static io.rcimport.exporter.testing.Eventually.waitUntil;
+import static io.rcimport.exporter.testing.Eventually.await;
 import static io.rcimport.exporter.testing.RocketChatFixtures.bytes;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -33,6 +33,7 @@ import java.nio.file.StandardCopyOption;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
@@ -104,7 +105,7 @@ class ReloadTest {
 
     private Agent start(Path configFile) throws Exception {
         Config config = ConfigLoader.load(configFile, Map.of());
-        Agent agent = new Agent(config, Clock.systemUTC(), Optional.of(() -> ConfigLoader.load(configFile, Map.of()))).start();
+        Agent agent = Agent.start(config, Clock.systemUTC(), Optional.of(() -> ConfigLoader.load(configFile, Map.of())));
         agents.add(agent);
         return agent;
     }
@@ -148,7 +149,7 @@ class ReloadTest {
     void a_reload_starts_new_targets_stops_removed_ones_and_keeps_the_state_of_unchanged_ones() throws Exception {
         Path file = write("config.yaml", configYaml(false, "", "kept", "removed"));
         Agent agent = start(file);
-        waitUntil("a few polls of both", WAIT, () -> polls(agent, "kept") >= 3 && polls(agent, "removed") >= 1);
+        await("a few polls of both", WAIT, () -> polls(agent, "kept") >= 3 && polls(agent, "removed") >= 1);
         assertTrue(mentions(metrics(agent), "removed"));
         CircuitBreaker keptBreaker = agent.breaker("kept").orElseThrow();
         TargetSnapshot keptBefore = agent.store().get("kept").orElseThrow();
@@ -158,9 +159,9 @@ class ReloadTest {
 
         assertTrue(result.applied(), result.message());
         assertTrue(result.message().contains("1 started, 1 stopped"), result.message());
-        waitUntil("the added target polled", WAIT, () -> polls(agent, "added") >= 1 && requestsFor("added") >= 1);
+        await("the added target polled", WAIT, () -> polls(agent, "added") >= 1 && requestsFor("added") >= 1);
         assertTrue(polls(agent, "kept") >= keptBefore.polls(), "the unchanged target's poll count goes on");
-        waitUntil("the unchanged target polled again", WAIT, () -> polls(agent, "kept") > keptBefore.polls());
+        await("the unchanged target polled again", WAIT, () -> polls(agent, "kept") > keptBefore.polls());
         assertEquals(keptBefore.lastSuccessAt().isPresent(), agent.store().get("kept").orElseThrow().lastSuccessAt().isPresent());
         assertTrue(agent.store().get("kept").orElseThrow().stateSince().equals(keptBefore.stateSince()),
                 "the unchanged target's state did not start over");
@@ -178,7 +179,7 @@ class ReloadTest {
         // The removed target is no longer polled.
         int removedRequests = requestsFor("removed");
         long keptNow = polls(agent, "kept");
-        waitUntil("a few more polls of the kept target", WAIT, () -> polls(agent, "kept") >= keptNow + 3);
+        await("a few more polls of the kept target", WAIT, () -> polls(agent, "kept") >= keptNow + 3);
         assertTrue(requestsFor("removed") <= removedRequests + 1, "at most an in-flight poll after the reload");
         assertFalse(mentions(metrics(agent), "removed"), "and its series do not come back");
     }
@@ -187,7 +188,7 @@ class ReloadTest {
     void a_target_whose_url_changed_starts_afresh_under_the_same_name() throws Exception {
         Path file = write("config.yaml", configYaml(false, "", "main"));
         Agent agent = start(file);
-        waitUntil("polled", WAIT, () -> polls(agent, "main") >= 2);
+        await("polled", WAIT, () -> polls(agent, "main") >= 2);
         CircuitBreaker before = agent.breaker("main").orElseThrow();
 
         write("config.yaml", configYaml(false, "", "main").replace("/t/main", "/t/moved"));
@@ -195,7 +196,7 @@ class ReloadTest {
 
         assertTrue(r.applied(), r.message());
         assertTrue(r.message().contains("of which changed 1"), r.message());
-        waitUntil("the new url polled", WAIT, () -> requestsFor("moved") >= 1 && polls(agent, "main") >= 1);
+        await("the new url polled", WAIT, () -> requestsFor("moved") >= 1 && polls(agent, "main") >= 1);
         assertFalse(before == agent.breaker("main").orElseThrow(), "a new breaker for the new server");
     }
 
@@ -205,7 +206,7 @@ class ReloadTest {
     void a_bad_file_is_refused_the_old_configuration_kept_and_the_reload_metrics_say_so() throws Exception {
         Path file = write("config.yaml", configYaml(false, "", "main"));
         Agent agent = start(file);
-        waitUntil("polled", WAIT, () -> polls(agent, "main") >= 1);
+        await("polled", WAIT, () -> polls(agent, "main") >= 1);
         MetricsText m0 = metrics(agent);
         assertEquals(1.0, m0.value("rocketchat_import_config_last_reload_successful"));
         double loadedAt = m0.value("rocketchat_import_config_last_reload_success_timestamp_seconds");
@@ -224,7 +225,7 @@ class ReloadTest {
             assertEquals(Set.of("main"), statusTargets(agent), "the old configuration is kept");
         }
         long before = polls(agent, "main");
-        waitUntil("still polling", WAIT, () -> polls(agent, "main") > before);
+        await("still polling", WAIT, () -> polls(agent, "main") > before);
 
         Thread.sleep(20); // the timestamp has millisecond resolution
         write("config.yaml", configYaml(false, "", "main", "second"));
@@ -307,16 +308,16 @@ class ReloadTest {
         write("fleet.yaml", "targets:\n" + targetYaml("one"));
         Path file = write("config.yaml", configYaml(false, "targets_file: fleet.yaml\n"));
         Agent agent = start(file);
-        waitUntil("polled", WAIT, () -> polls(agent, "one") >= 1);
+        await("polled", WAIT, () -> polls(agent, "one") >= 1);
 
         write("fleet.yaml", "targets:\n" + targetYaml("one") + targetYaml("two"));
 
-        waitUntil("the new target of the targets file polled", Duration.ofSeconds(20), () -> polls(agent, "two") >= 1);
+        await("the new target of the targets file polled", Duration.ofSeconds(20), () -> polls(agent, "two") >= 1);
         assertEquals(Set.of("one", "two"), statusTargets(agent));
 
         // A broken edit is refused and the running targets stay.
         write("fleet.yaml", "targets:\n  - name: [\n");
-        waitUntil("the refusal shows in the metrics", Duration.ofSeconds(20), () -> {
+        await("the refusal shows in the metrics", Duration.ofSeconds(20), () -> {
             try {
                 return metrics(agent).value("rocketchat_import_config_last_reload_successful") == 0.0;
             } catch (IOException | InterruptedException e) {
@@ -326,7 +327,7 @@ class ReloadTest {
         assertEquals(Set.of("one", "two"), statusTargets(agent));
 
         write("fleet.yaml", "targets:\n" + targetYaml("two"));
-        waitUntil("the removed target gone", Duration.ofSeconds(20), () -> agent.store().names().equals(List.of("two")));
+        await("the removed target gone", Duration.ofSeconds(20), () -> agent.store().names().equals(List.of("two")));
     }
 
     // --- (e) sharding ---
@@ -336,7 +337,7 @@ class ReloadTest {
         String[] fleet = IntStream.range(0, 20).mapToObj(i -> String.format("target-%02d", i)).toArray(String[]::new);
         Agent shard0 = start(write("shard0.yaml", configYaml(false, "shard:\n  index: 0\n  count: 2\n", fleet)));
         Agent shard1 = start(write("shard1.yaml", configYaml(false, "shard:\n  index: 1\n  count: 2\n", fleet)));
-        waitUntil("both shards polled all their targets", WAIT, () -> shard0.store().allPolled() && shard1.store().allPolled());
+        await("both shards polled all their targets", WAIT, () -> shard0.store().allPolled() && shard1.store().allPolled());
 
         Set<String> names0 = statusTargets(shard0);
         Set<String> names1 = statusTargets(shard1);
@@ -349,7 +350,7 @@ class ReloadTest {
         union.addAll(names1);
         assertEquals(Set.of(fleet), union, "every target is polled by one");
         Config.Shard zero = new Config.Shard(0, 2);
-        assertEquals(java.util.Arrays.stream(fleet).filter(zero::owns).collect(Collectors.toSet()), names0);
+        assertEquals(Arrays.stream(fleet).filter(zero::owns).collect(Collectors.toSet()), names0);
 
         // The fake saw every target, and the metrics of each shard carry only its own.
         for (String t : fleet) {

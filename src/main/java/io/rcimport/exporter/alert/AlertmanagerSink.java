@@ -16,6 +16,7 @@ import java.util.Map;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
 
 /**
  * Pushes alerts to Alertmanagers ({@code POST /api/v2/alerts}, to each one, not load-balanced).
@@ -31,7 +32,7 @@ public final class AlertmanagerSink implements AlertSink {
     private final List<DeliveryQueue> queues;
     private final Clock clock;
     private final Duration validFor;
-    private final URI externalUrl;
+    private final Supplier<URI> externalUrl;
     private final Map<String, Alert> firing = new LinkedHashMap<>();
     /** Resolved alerts by labels, with the time they ended. */
     private final Map<Map<String, String>, Resolved> resolved = new LinkedHashMap<>();
@@ -42,6 +43,12 @@ public final class AlertmanagerSink implements AlertSink {
 
     public AlertmanagerSink(List<URI> alertmanagers, HttpClient http, ScheduledExecutorService timer, Clock clock,
                             Duration pollInterval, Duration resendInterval, URI externalUrl, DeliveryCounter counter) {
+        this(alertmanagers, http, timer, clock, pollInterval, resendInterval, () -> externalUrl, counter);
+    }
+
+    /** @param externalUrl read per alert sent: the agent's address may be known only once its server is bound */
+    public AlertmanagerSink(List<URI> alertmanagers, HttpClient http, ScheduledExecutorService timer, Clock clock,
+                            Duration pollInterval, Duration resendInterval, Supplier<URI> externalUrl, DeliveryCounter counter) {
         this.clock = clock;
         this.validFor = (pollInterval.compareTo(resendInterval) > 0 ? pollInterval : resendInterval).multipliedBy(4);
         this.externalUrl = externalUrl;
@@ -147,7 +154,8 @@ public final class AlertmanagerSink implements AlertSink {
     }
 
     String generatorUrl(String target) {
-        String base = externalUrl == null ? "" : Config.baseUrl(externalUrl).toString();
+        URI url = externalUrl.get();
+        String base = url == null ? "" : Config.baseUrl(url).toString();
         return base + "/status/" + java.net.URLEncoder.encode(target, java.nio.charset.StandardCharsets.UTF_8);
     }
 

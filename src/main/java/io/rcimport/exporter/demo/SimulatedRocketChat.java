@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.javalin.Javalin;
 import io.javalin.compression.CompressionStrategy;
+import io.javalin.config.RoutesConfig;
 import io.javalin.http.Context;
 import java.io.IOException;
 import java.net.URI;
@@ -11,26 +12,23 @@ import java.security.SecureRandom;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
 import java.util.SplittableRandom;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.atomic.LongAdder;
 import org.eclipse.jetty.util.thread.QueuedThreadPool;
 
 /**
  * A fake Rocket.Chat over HTTP (Javalin on 127.0.0.1) serving an {@link ImportSimulation}:
  * {@code GET /api/v1/import.status} (needs {@code X-User-Id}/{@code X-Auth-Token}),
- * {@code POST /api/v1/login} and {@code GET /api/info}, with Rocket.Chat's bodies, an optional
- * rate limiter ({@link RateLimit}) and fault injection ({@link #setFault(Fault)}). It backs
- * {@code --demo}, component tests and soak runs.
+ * {@code POST /api/v1/login} and {@code GET /api/info}, with Rocket.Chat's bodies and an optional
+ * rate limiter ({@link RateLimit}). It backs {@code --demo}; tests, the soak and the benchmark
+ * add fault injection, traffic counts and routes through one {@link Hook} (their harness is in
+ * test scope).
  *
  * <pre>{@code
  * try (SimulatedRocketChat rc = SimulatedRocketChat.builder(simulation).credentials("u", "t").build().start()) {
  *     URI base = rc.url();   // http://127.0.0.1:PORT
- *     rc.setFault(Fault.badGateway());
  * }
  * }</pre>
  */
@@ -39,13 +37,6 @@ public final class SimulatedRocketChat implements AutoCloseable {
     public static final String LOGIN = "/api/v1/login";
     public static final String INFO = "/api/info";
     public static final String HISTORY = "/api/v1/getLatestImportOperations";
-    /**
-     * One server standing in for many: {@code /t/NAME/api/v1/import.status} answers as
-     * {@link #IMPORT_STATUS} does, and is counted per NAME ({@link #traffic()}). A target's url
-     * is then {@code http://127.0.0.1:PORT/t/NAME} (the client appends the API path).
-     */
-    public static final String TARGET_PREFIX = "/t/";
-    private static final String BASE = "/{base}";
 
     public static final String DEMO_USER_ID = "demo-user";
     public static final String DEMO_AUTH_TOKEN = "demo-token";
@@ -55,28 +46,54 @@ public final class SimulatedRocketChat implements AutoCloseable {
     private final ImportSimulation simulation;
     private final Settings settings;
     private final RateLimiter rateLimiter;
-    private final HungRequests hung = new HungRequests();
-    private final CountDownLatch closing = new CountDownLatch(1);
-    private final FaultResponder faults;
+    private final Hook hook;
     private final Set<String> issuedTokens = ConcurrentHashMap.newKeySet();
     private final SecureRandom tokenRandom = new SecureRandom();
     private final ObjectMapper json = new ObjectMapper();
-    private final LongAdder requests = new LongAdder();
-    private final Map<String, LongAdder> requestsByPath = new ConcurrentHashMap<>();
-    private final Map<String, TargetCounter> perTarget = new ConcurrentHashMap<>();
-    private volatile Fault fault = Fault.none();
     private Javalin app;
     private int boundPort = -1;
 
-    private SimulatedRocketChat(ImportSimulation simulation, Settings settings) {
+    private SimulatedRocketChat(ImportSimulation simulation, Settings settings, Hook hook) {
         this.simulation = simulation;
         this.settings = settings;
         this.rateLimiter = new RateLimiter(settings.rateLimit());
-        this.faults = new FaultResponder(simulation, settings.rateLimit(), hung, closing);
+        this.hook = hook;
     }
 
     private record Settings(String host, int port, String userId, String authToken, String username,
-            String password, boolean twoFactorRequired, RateLimit rateLimit, String version, boolean anyBasePath) {
+            String password, boolean twoFactorRequired, RateLimit rateLimit, String version) {
+    }
+
+    /** A simulated route's own answer. */
+    @FunctionalInterface
+    public interface Answer {
+        void write(Context ctx) throws Exception;
+    }
+
+    /**
+     * The one seam for test tooling (fault injection, traffic counts, extra routes); {@code --demo}
+     * uses none. Every method has a default that changes nothing.
+     */
+    public interface Hook {
+        Hook NONE = new Hook() {
+        };
+
+        /** At start, before the simulator's routes: may add before-handlers and routes (answered with {@link #serveAs}). */
+        default void routes(RoutesConfig routes, SimulatedRocketChat simulator) {
+        }
+
+        /**
+         * Every request of a simulated route passes here, before the rate limit (a sick server or
+         * proxy answers before Rocket.Chat's own logic); {@code normally.write(ctx)} answers as
+         * the simulator would.
+         */
+        default void answer(Context ctx, Answer normally) throws Exception {
+            normally.write(ctx);
+        }
+
+        /** The server is closing: cut whatever requests are held. */
+        default void closing() {
+        }
     }
 
     public static Builder builder(ImportSimulation simulation) {
@@ -116,19 +133,11 @@ public final class SimulatedRocketChat implements AutoCloseable {
             cfg.jetty.threadPool = threads;
             cfg.http.asyncTimeout = 0; // a hung request waits until released
             cfg.http.compressionStrategy = CompressionStrategy.NONE;
-            cfg.routes.before(this::count);
-            cfg.routes.get(IMPORT_STATUS, ctx -> serve(ctx, "GET " + IMPORT_STATUS, this::importStatus));
-            cfg.routes.get(TARGET_PREFIX + "{target}" + IMPORT_STATUS, this::targetStatus);
-            cfg.routes.post(LOGIN, ctx -> serve(ctx, "POST " + LOGIN, this::login));
-            cfg.routes.get(INFO, ctx -> serve(ctx, "GET " + INFO, this::info));
-            cfg.routes.get(HISTORY, ctx -> serve(ctx, "GET " + HISTORY, this::history));
-            if (settings.anyBasePath()) {
-                // Rocket.Chat behind a proxy under a sub-path: the same server at /{base}/api/...;
-                // requestCount(path) tells the bases apart (one per target in a benchmark).
-                cfg.routes.get(BASE + IMPORT_STATUS, ctx -> serve(ctx, "GET " + IMPORT_STATUS, this::importStatus));
-                cfg.routes.post(BASE + LOGIN, ctx -> serve(ctx, "POST " + LOGIN, this::login));
-                cfg.routes.get(BASE + INFO, ctx -> serve(ctx, "GET " + INFO, this::info));
-            }
+            hook.routes(cfg.routes, this);
+            cfg.routes.get(IMPORT_STATUS, ctx -> serveAs(ctx, IMPORT_STATUS, "GET " + IMPORT_STATUS));
+            cfg.routes.post(LOGIN, ctx -> serveAs(ctx, LOGIN, "POST " + LOGIN));
+            cfg.routes.get(INFO, ctx -> serveAs(ctx, INFO, "GET " + INFO));
+            cfg.routes.get(HISTORY, ctx -> serveAs(ctx, HISTORY, "GET " + HISTORY));
         });
         app.start(settings.host(), settings.port());
         boundPort = app.port();
@@ -152,116 +161,15 @@ public final class SimulatedRocketChat implements AutoCloseable {
         return simulation;
     }
 
-    /** From now on every request gets {@code fault}'s answer; changing it releases hung requests. */
-    public void setFault(Fault fault) {
-        this.fault = Objects.requireNonNull(fault, "fault");
-        if (!(fault instanceof Fault.Hang)) {
-            hung.answerAll();
-        }
+    /** The rate limit the simulated routes apply. */
+    public RateLimit rateLimit() {
+        return settings.rateLimit();
     }
 
-    public Fault fault() {
-        return fault;
-    }
-
-    /** Requests received on any path, answered or not, since the start. */
-    public long requestCount() {
-        return requests.sum();
-    }
-
-    /** Requests received on {@code path} (e.g. {@link #IMPORT_STATUS}). */
-    public long requestCount(String path) {
-        LongAdder n = requestsByPath.get(path);
-        return n == null ? 0 : n.sum();
-    }
-
-    /**
-     * Per target of the {@link #TARGET_PREFIX} routes: requests, and overlaps, i.e. requests that
-     * arrived while another request for the same target, started less than {@code overlapWindow}
-     * ago, was still being answered. A client that gave up on a request (its timeout) and sends
-     * the next one is no overlap, so pass the client's timeout; requests parked by
-     * {@link Fault.Hang} are not counted as being answered.
-     */
-    public Map<String, Traffic> traffic(Duration overlapWindow) {
-        Map<String, Traffic> out = new java.util.TreeMap<>();
-        perTarget.forEach((name, c) -> out.put(name, c.traffic(overlapWindow)));
-        return out;
-    }
-
-    /**
-     * What one target's route saw. {@code overlapsByEarlierAnswer} counts the overlaps by what the
-     * request that was still being answered got ({@code normal}, or the fault's kind, e.g.
-     * {@code HugeBody}), so a soak can tell a client that sent two requests at once from a server
-     * still busy with an answer the client had already given up on.
-     */
-    public record Traffic(long requests, long overlaps, Map<String, Long> overlapsByEarlierAnswer) {
-        public Traffic {
-            overlapsByEarlierAnswer = Map.copyOf(overlapsByEarlierAnswer);
-        }
-
-        public Traffic(long requests, long overlaps) {
-            this(requests, overlaps, Map.of());
-        }
-    }
-
-    private record Overlap(long ageNanos, String earlierAnswer) {
-    }
-
-    private static final class TargetCounter {
-        private final Map<Long, Context> inFlight = new java.util.HashMap<>();
-        private final java.util.List<Overlap> overlaps = new java.util.ArrayList<>();
-        private long requests;
-
-        /** @param received when the request arrived ({@link System#nanoTime()} scale), not when a thread got to it */
-        synchronized long begin(Context ctx, long received) {
-            long now = received;
-            while (inFlight.containsKey(now)) {
-                now++;
-            }
-            requests++;
-            for (Map.Entry<Long, Context> e : inFlight.entrySet()) {
-                // Read now, while the earlier request is still being answered (Jetty recycles finished ones).
-                String kind = e.getValue().attribute(FaultResponder.ANSWER_ATTRIBUTE);
-                overlaps.add(new Overlap(now - e.getKey(), kind == null ? "normal" : kind));
-            }
-            inFlight.put(now, ctx);
-            return now;
-        }
-
-        synchronized void end(long started) {
-            inFlight.remove(started);
-        }
-
-        synchronized Traffic traffic(Duration window) {
-            Map<String, Long> byAnswer = new java.util.TreeMap<>();
-            long n = 0;
-            for (Overlap o : overlaps) {
-                if (o.ageNanos() < window.toNanos()) {
-                    n++;
-                    byAnswer.merge(o.earlierAnswer(), 1L, Long::sum);
-                }
-            }
-            return new Traffic(requests, n, byAnswer);
-        }
-    }
-
-    /** Requests received so far, by path (e.g. {@code /t0001/api/v1/import.status}); a copy. */
-    public Map<String, Long> requestCounts() {
-        Map<String, Long> out = new java.util.TreeMap<>();
-        requestsByPath.forEach((path, n) -> out.put(path, n.sum()));
-        return out;
-    }
-
-    /** Requests currently held by a {@link Fault.Hang}. */
-    public int hungRequestCount() {
-        return hung.size();
-    }
-
-    /** Stops serving: hung and trickling requests get their answers cut off. Idempotent. */
+    /** Stops serving: the hook cuts whatever it holds first. Idempotent. */
     @Override
     public synchronized void close() {
-        closing.countDown();
-        hung.dropAll();
+        hook.closing();
         if (app != null) {
             app.stop();
         }
@@ -269,23 +177,23 @@ public final class SimulatedRocketChat implements AutoCloseable {
 
     // ---- request handling -----------------------------------------------------------------
 
-    private void count(Context ctx) {
-        requests.increment();
-        requestsByPath.computeIfAbsent(ctx.path(), p -> new LongAdder()).increment();
+    /**
+     * Answers {@code ctx} as the simulated route {@code path} ({@link #IMPORT_STATUS}, {@link #LOGIN}
+     * or {@link #INFO}) does: the hook first, then the rate limit, counted against {@code rateLimitKey}
+     * (requests with different keys are limited apart, as separate servers), then the route.
+     */
+    public void serveAs(Context ctx, String path, String rateLimitKey) throws Exception {
+        Answer route = switch (path) {
+            case IMPORT_STATUS -> this::importStatus;
+            case LOGIN -> this::login;
+            case INFO -> this::info;
+            case HISTORY -> this::history;
+            default -> throw new IllegalArgumentException("not a simulated route: " + path);
+        };
+        hook.answer(ctx, c -> limited(c, rateLimitKey, route));
     }
 
-    /** Fault first (a sick server or proxy answers before Rocket.Chat's own logic), then rate limit, then the route. */
-    private void serve(Context ctx, String route, HungRequests.Answer answer) throws Exception {
-        HungRequests.Answer normally = c -> limited(c, route, answer);
-        Fault current = fault;
-        if (current instanceof Fault.None) {
-            normally.write(ctx);
-        } else {
-            faults.answer(ctx, current, normally);
-        }
-    }
-
-    private void limited(Context ctx, String route, HungRequests.Answer answer) throws Exception {
+    private void limited(Context ctx, String route, Answer answer) throws Exception {
         RateLimit limit = settings.rateLimit();
         if (limit.enabled()) {
             Instant now = simulation.clock().instant();
@@ -309,33 +217,6 @@ public final class SimulatedRocketChat implements AutoCloseable {
             return;
         }
         respond(ctx, 200, simulation.statusJson());
-    }
-
-    private void targetStatus(Context ctx) throws Exception {
-        TargetCounter counter = perTarget.computeIfAbsent(ctx.pathParam("target"), t -> new TargetCounter());
-        long started = counter.begin(ctx, receivedNanos(ctx));
-        try {
-            serve(ctx, "GET " + ctx.path(), this::importStatus); // each target its own rate limit, as separate servers
-        } finally {
-            counter.end(started); // a hung request is parked by now: it no longer counts as being answered
-        }
-    }
-
-    /**
-     * When Jetty began to receive the request. Under load a request can wait for a thread long
-     * after it arrived; its age must count from its arrival, as the client's timeout does.
-     */
-    private static long receivedNanos(Context ctx) {
-        try {
-            org.eclipse.jetty.ee10.servlet.ServletContextRequest r =
-                    org.eclipse.jetty.ee10.servlet.ServletContextRequest.getServletContextRequest(ctx.req());
-            if (r != null && r.getBeginNanoTime() != 0) {
-                return r.getBeginNanoTime();
-            }
-        } catch (RuntimeException e) {
-            // not Jetty's servlet request: the handler's start is the best we know
-        }
-        return System.nanoTime();
     }
 
     private boolean authenticated(String userId, String token) {
@@ -397,7 +278,7 @@ public final class SimulatedRocketChat implements AutoCloseable {
         private boolean twoFactorRequired;
         private RateLimit rateLimit = RateLimit.unlimited();
         private String version = "7.11";
-        private boolean anyBasePath;
+        private Hook hook = Hook.NONE;
 
         private Builder(ImportSimulation simulation) {
             this.simulation = Objects.requireNonNull(simulation, "simulation");
@@ -435,13 +316,9 @@ public final class SimulatedRocketChat implements AutoCloseable {
             return this;
         }
 
-        /**
-         * Also serve every route under one leading path segment, {@code /{base}/api/v1/import.status}
-         * and so on, as a Rocket.Chat behind a proxy at a sub-path is reached; one server, one
-         * simulation, counted per path. Default: off (such paths are 404).
-         */
-        public Builder anyBasePath(boolean on) {
-            this.anyBasePath = on;
+        /** Test tooling between requests and the simulator (default: none). */
+        public Builder hook(Hook hook) {
+            this.hook = Objects.requireNonNull(hook, "hook");
             return this;
         }
 
@@ -463,7 +340,7 @@ public final class SimulatedRocketChat implements AutoCloseable {
         /** A server, not started yet. */
         public SimulatedRocketChat build() {
             return new SimulatedRocketChat(simulation, new Settings(host, port, userId, authToken, username, password,
-                    twoFactorRequired, rateLimit, version, anyBasePath));
+                    twoFactorRequired, rateLimit, version), hook);
         }
     }
 }

@@ -4,12 +4,15 @@ import at.favre.lib.crypto.bcrypt.BCrypt;
 import at.favre.lib.crypto.bcrypt.LongPasswordStrategies;
 import io.rcimport.exporter.config.Config;
 import io.rcimport.exporter.config.Secret;
+import io.rcimport.exporter.http.hot.Authentication;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.Base64;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 
 /**
  * Basic auth (bcrypt hashes, as Prometheus' exporter-toolkit web config) and bearer tokens for
@@ -17,7 +20,7 @@ import java.util.Map;
  * by design, so a successful one is remembered (by a digest of the credentials, never the
  * password itself) and a scraper every 15 s costs one bcrypt check, not one per scrape.
  */
-final class EndpointAuth {
+final class EndpointAuth implements Authentication {
     private static final int REMEMBERED = 64;
     /**
      * Passwords longer than bcrypt's 72 bytes are cut there, as Go's bcrypt (Prometheus'
@@ -28,7 +31,7 @@ final class EndpointAuth {
 
     private final Config.WebAuth auth;
     private final Map<String, Secret> users;
-    private final java.util.List<Secret> tokens;
+    private final List<Secret> tokens;
     private final Map<String, Boolean> verified = new LinkedHashMap<>(16, 0.75f, true) {
         @Override
         protected boolean removeEldestEntry(Map.Entry<String, Boolean> eldest) {
@@ -42,12 +45,14 @@ final class EndpointAuth {
         this.auth = auth;
     }
 
-    boolean enabled() {
-        return auth.required();
-    }
-
-    boolean basicEnabled() {
-        return !users.isEmpty();
+    /** Empty when auth is off or the credentials are valid; else the challenge: Basic when basic auth is configured, else Bearer. */
+    @Override
+    public Optional<String> challenge(String authorization) {
+        if (!auth.required() || allows(authorization)) {
+            return Optional.empty();
+        }
+        return Optional.of(users.isEmpty() ? "Bearer realm=\"rocketchat-import-exporter\""
+                : "Basic realm=\"rocketchat-import-exporter\", charset=\"UTF-8\"");
     }
 
     /** Whether the {@code Authorization} header carries valid credentials. */

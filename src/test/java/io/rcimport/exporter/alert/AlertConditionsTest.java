@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.rcimport.exporter.rocketchat.Outcome;
+import io.rcimport.exporter.testing.TestClock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;

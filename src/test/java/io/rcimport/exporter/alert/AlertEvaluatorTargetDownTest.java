@@ -6,7 +6,7 @@ import io.rcimport.exporter.rocketchat.ImportStatusParser;
 import io.rcimport.exporter.rocketchat.Outcome;
 import io.rcimport.exporter.rocketchat.PollResult;
 import io.rcimport.exporter.status.StatusStore;
-import io.rcimport.exporter.testing.MutableClock;
+import io.rcimport.exporter.testing.TestClock;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
@@ -17,7 +17,7 @@ import org.junit.jupiter.api.Test;
 class AlertEvaluatorTargetDownTest {
     private static final Duration STALE_AFTER = Duration.ofSeconds(5);
 
-    private final MutableClock clock = MutableClock.at("2026-05-02T09:00:00Z");
+    private final TestClock clock = TestClock.at("2026-05-02T09:00:00Z");
     private final StatusStore store = new StatusStore(List.of("main"), clock, Duration.ofMinutes(10));
     private final AlertEvaluator evaluator = new AlertEvaluator(clock, STALE_AFTER, List.of());
 

@@ -11,6 +11,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.rcimport.exporter.rocketchat.ImportCounts;
 import io.rcimport.exporter.rocketchat.Outcome;
 import io.rcimport.exporter.status.SnapshotTransition;
+import io.rcimport.exporter.testing.Eventually;
+import io.rcimport.exporter.testing.TestClock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Collection;

@@ -1,7 +1,7 @@
 package io.rcimport.exporter.alert;
 
-import static io.rcimport.exporter.alert.Eventually.await;
-import static io.rcimport.exporter.alert.Eventually.pause;
+import static io.rcimport.exporter.testing.Eventually.await;
+import static io.rcimport.exporter.testing.Eventually.pause;
 import static org.junit.jupiter.api.Assertions.assertAll;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -9,6 +9,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.github.tomakehurst.wiremock.stubbing.StubMapping;
 import io.rcimport.exporter.NamedThreads;
+import io.rcimport.exporter.testing.TestClock;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.time.Duration;

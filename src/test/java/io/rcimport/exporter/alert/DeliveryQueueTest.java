@@ -1,7 +1,7 @@
 package io.rcimport.exporter.alert;
 
-import static io.rcimport.exporter.alert.Eventually.await;
-import static io.rcimport.exporter.alert.Eventually.pause;
+import static io.rcimport.exporter.testing.Eventually.await;
+import static io.rcimport.exporter.testing.Eventually.pause;
 import static java.nio.charset.StandardCharsets.UTF_8;
 import static org.junit.jupiter.api.Assertions.assertDoesNotThrow;
 import static org.junit.jupiter.api.Assertions.assertEquals;

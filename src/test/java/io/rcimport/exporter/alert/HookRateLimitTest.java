@@ -2,6 +2,7 @@ package io.rcimport.exporter.alert;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
+import io.rcimport.exporter.testing.TestClock;
 import java.time.Duration;
 import org.junit.jupiter.api.Test;
 

@@ -1,5 +1,6 @@
 package io.rcimport.exporter.alert;
 
+import io.rcimport.exporter.testing.TestClock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;

@@ -6,6 +6,7 @@ import io.rcimport.exporter.rocketchat.Outcome;
 import io.rcimport.exporter.rocketchat.PollResult;
 import io.rcimport.exporter.status.SnapshotTransition;
 import io.rcimport.exporter.status.TargetSnapshot;
+import io.rcimport.exporter.testing.TestClock;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;

@@ -3,7 +3,7 @@ package io.rcimport.exporter.alert;
 import static com.github.tomakehurst.wiremock.client.WireMock.aResponse;
 import static com.github.tomakehurst.wiremock.client.WireMock.post;
 import static com.github.tomakehurst.wiremock.client.WireMock.urlEqualTo;
-import static io.rcimport.exporter.alert.Eventually.await;
+import static io.rcimport.exporter.testing.Eventually.await;
 import static org.junit.jupiter.api.Assertions.assertAll;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -15,6 +15,8 @@ import io.rcimport.exporter.NamedThreads;
 import io.rcimport.exporter.config.Config;
 import io.rcimport.exporter.config.Config.WebhookFormat;
 import io.rcimport.exporter.rocketchat.ImportCounts;
+import io.rcimport.exporter.testing.LogCapture;
+import io.rcimport.exporter.testing.TestClock;
 import java.io.IOException;
 import java.net.http.HttpClient;
 import java.nio.charset.StandardCharsets;
@@ -205,7 +207,7 @@ class WebhookBurstTest {
         StubMapping limited = answer429(body, Map.of()); // "You must wait 42 seconds", no Retry-After
         WebhookSink sink = sink(WebhookFormat.ROCKETCHAT);
         String log;
-        try (CapturedLog captured = new CapturedLog()) {
+        try (LogCapture captured = LogCapture.start(false)) {
             sink.onEvent(failed("a"));
             await("the retry to be scheduled", () -> !timer.pending().isEmpty(), counter.counts::toString);
             assertEquals(List.of(Duration.ofSeconds(42)), timer.pending());
@@ -256,7 +258,7 @@ class WebhookBurstTest {
         webhook.answer(500);
         WebhookSink sink = sink(WebhookFormat.ROCKETCHAT);
         String log;
-        try (CapturedLog captured = new CapturedLog()) {
+        try (LogCapture captured = LogCapture.start(false)) {
             sink.onEvent(failed("a"));
             for (int attempt = 1; attempt < 3; attempt++) {
                 int sent = attempt;

@@ -1,7 +1,7 @@
 package io.rcimport.exporter.alert;
 
-import static io.rcimport.exporter.alert.Eventually.await;
-import static io.rcimport.exporter.alert.Eventually.pause;
+import static io.rcimport.exporter.testing.Eventually.await;
+import static io.rcimport.exporter.testing.Eventually.pause;
 import static org.junit.jupiter.api.Assertions.assertAll;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -15,6 +15,8 @@ import io.rcimport.exporter.config.Config;
 import io.rcimport.exporter.config.Secret;
 import io.rcimport.exporter.rocketchat.ImportCounts;
 import io.rcimport.exporter.rocketchat.Outcome;
+import io.rcimport.exporter.testing.LogCapture;
+import io.rcimport.exporter.testing.TestClock;
 import java.io.IOException;
 import java.net.ServerSocket;
 import java.net.URI;
@@ -201,7 +203,7 @@ class WebhookSinkTest {
         WebhookSink sink = sink(webhook.url(), Config.WebhookFormat.JSON,
                 Map.of("Authorization", Secret.of("Bearer " + CANARY), "X-Api-Key", Secret.of(CANARY)));
         String log;
-        try (CapturedLog captured = new CapturedLog()) {
+        try (LogCapture captured = LogCapture.start(false)) {
             sink.onEvent(stateChange(1));
             await("a failure to be logged", () -> captured.text().contains("event=delivery_failed"));
             webhook.remove(failing);
@@ -272,7 +274,7 @@ class WebhookSinkTest {
     void a_failed_delivery_is_logged_with_what_went_wrong() throws IOException {
         WebhookSink sink = sink(nothingListening(), Config.WebhookFormat.JSON, Map.of());
         String log;
-        try (CapturedLog captured = new CapturedLog()) {
+        try (LogCapture captured = LogCapture.start(false)) {
             sink.onEvent(stateChange(1));
             await("the failure to be logged", () -> captured.text().contains("event=delivery_failed"));
             log = captured.text();

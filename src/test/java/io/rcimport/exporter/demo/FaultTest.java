@@ -11,7 +11,7 @@ import static org.junit.jupiter.params.provider.Arguments.arguments;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.rcimport.exporter.testing.MutableClock;
+import io.rcimport.exporter.testing.TestClock;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.http.HttpClient;
@@ -41,16 +41,16 @@ import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
 
 class FaultTest {
-    private final MutableClock clock = MutableClock.at("2026-05-02T09:00:00Z");
+    private final TestClock clock = TestClock.at("2026-05-02T09:00:00Z");
     private final ImportSimulation simulation = new ImportSimulation(clock, new SplittableRandom(1), Scenario.steady());
     private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
     private final ObjectMapper json = new ObjectMapper();
-    private SimulatedRocketChat server;
+    private TestRocketChat server;
 
     @BeforeEach
     void start_server() {
         clock.advance(Duration.ofMinutes(5)); // an import is running: the status body is a real one
-        server = SimulatedRocketChat.builder(simulation).credentials("uid", "token").build().start();
+        server = TestRocketChat.start(SimulatedRocketChat.builder(simulation).credentials("uid", "token"));
     }
 
     @AfterEach

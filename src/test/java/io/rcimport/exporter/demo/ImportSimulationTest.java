@@ -11,7 +11,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.rcimport.exporter.rocketchat.ImportState;
-import io.rcimport.exporter.testing.MutableClock;
+import io.rcimport.exporter.testing.TestClock;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
@@ -42,7 +42,7 @@ class ImportSimulationTest {
     private static final Pattern OBJECT_ID = Pattern.compile("[0-9a-f]{24}");
     private static final Pattern ISO_MILLIS = Pattern.compile("\\d{4}-\\d\\d-\\d\\dT\\d\\d:\\d\\d:\\d\\d\\.\\d{3}Z");
 
-    private final MutableClock clock = MutableClock.at(START);
+    private final TestClock clock = TestClock.at(START);
 
     /** One answer of the simulation at one instant. */
     record Sample(Instant at, JsonNode body) {
@@ -444,7 +444,7 @@ class ImportSimulationTest {
 
     @Test
     void the_same_seed_gives_the_same_body_at_the_same_instant_however_often_it_is_asked() {
-        MutableClock otherClock = MutableClock.at(START);
+        TestClock otherClock = TestClock.at(START);
         ImportSimulation often = simulation(42, Scenario.demo());
         ImportSimulation rarely = new ImportSimulation(otherClock, new SplittableRandom(42), Scenario.demo());
 

@@ -9,7 +9,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.rcimport.exporter.testing.MutableClock;
+import io.rcimport.exporter.testing.Http;
+import io.rcimport.exporter.testing.TestClock;
 import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -19,6 +20,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.SplittableRandom;
 import org.junit.jupiter.api.AfterEach;
@@ -28,37 +30,40 @@ class SimulatedRocketChatTest {
     static final String USER_ID = "rbAXPnMktTFbNpwtJ";
     static final String TOKEN = "9HqLlyZOugoStsXCUfD_0YdwnNnunAJF8V47U3QHXSq";
 
-    private final MutableClock clock = MutableClock.at("2026-05-02T09:00:00Z");
+    private final TestClock clock = TestClock.at("2026-05-02T09:00:00Z");
     private final ImportSimulation simulation = new ImportSimulation(clock, new SplittableRandom(1), Scenario.steady());
     private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
     private final ObjectMapper json = new ObjectMapper();
-    private SimulatedRocketChat server;
+    private TestRocketChat server;
+    /** The {@code --demo} simulator, without the harness. */
+    private SimulatedRocketChat demo;
 
     @AfterEach
     void close_server() {
         if (server != null) {
             server.close();
         }
+        if (demo != null) {
+            demo.close();
+        }
     }
 
-    private SimulatedRocketChat start(SimulatedRocketChat.Builder builder) {
-        server = builder.build().start();
+    private TestRocketChat start(SimulatedRocketChat.Builder builder) {
+        return start(builder, false);
+    }
+
+    private TestRocketChat start(SimulatedRocketChat.Builder builder, boolean anyBasePath) {
+        server = TestRocketChat.start(builder, anyBasePath);
         return server;
     }
 
-    private SimulatedRocketChat start() {
+    private TestRocketChat start() {
         return start(SimulatedRocketChat.builder(simulation).credentials(USER_ID, TOKEN).login("import-monitor", "s3cret"));
     }
 
     private HttpResponse<String> get(String path, String userId, String token) throws Exception {
-        HttpRequest.Builder request = HttpRequest.newBuilder(server.url().resolve(path)).timeout(Duration.ofSeconds(5));
-        if (userId != null) {
-            request.header("X-User-Id", userId);
-        }
-        if (token != null) {
-            request.header("X-Auth-Token", token);
-        }
-        return http.send(request.build(), HttpResponse.BodyHandlers.ofString());
+        URI base = server != null ? server.url() : demo.url();
+        return Http.get(http, base.resolve(path), "X-User-Id", userId, "X-Auth-Token", token);
     }
 
     private HttpResponse<String> status() throws Exception {
@@ -247,7 +252,7 @@ class SimulatedRocketChatTest {
 
     @Test
     void any_base_path_serves_the_same_server_under_a_sub_path_counted_per_path() throws Exception {
-        start(SimulatedRocketChat.builder(simulation).credentials(USER_ID, TOKEN).anyBasePath(true));
+        start(SimulatedRocketChat.builder(simulation).credentials(USER_ID, TOKEN), true);
 
         HttpResponse<String> plain = status();
         HttpResponse<String> underA = get("/a" + SimulatedRocketChat.IMPORT_STATUS, USER_ID, TOKEN);
@@ -287,7 +292,7 @@ class SimulatedRocketChatTest {
 
     @Test
     void start_demo_serves_the_demo_credentials_with_the_demo_scenario() throws Exception {
-        server = SimulatedRocketChat.startDemo(clock);
+        demo = SimulatedRocketChat.startDemo(clock);
 
         HttpResponse<String> before = get(SimulatedRocketChat.IMPORT_STATUS, "demo-user", "demo-token");
         clock.advance(Scenario.demo().firstOperationAfter());
@@ -297,7 +302,7 @@ class SimulatedRocketChatTest {
         assertEquals("new", json.readTree(after.body()).path("state").asText());
         assertEquals("60", header(after, "X-RateLimit-Limit").orElseThrow());
         assertEquals(401, get(SimulatedRocketChat.IMPORT_STATUS, null, null).statusCode());
-        assertEquals(Scenario.demo(), server.simulation().scenario());
+        assertEquals(Scenario.demo(), demo.simulation().scenario());
     }
 
     @Test
@@ -320,7 +325,7 @@ class SimulatedRocketChatTest {
     void close_is_idempotent_and_start_is_once_only() {
         start();
 
-        assertThrows(IllegalStateException.class, server::start);
+        assertThrows(IllegalStateException.class, server.simulator()::start);
         server.close();
         server.close();
     }
@@ -334,7 +339,7 @@ class SimulatedRocketChatTest {
 
         assertEquals(200, a.statusCode());
         assertEquals(status().body(), a.body());
-        assertEquals(java.util.Map.of("alpha", new SimulatedRocketChat.Traffic(2, 0), "beta", new SimulatedRocketChat.Traffic(1, 0)),
+        assertEquals(Map.of("alpha", new TestRocketChat.Traffic(2, 0), "beta", new TestRocketChat.Traffic(1, 0)),
                 server.traffic(Duration.ofSeconds(5)));
     }
 
@@ -349,7 +354,7 @@ class SimulatedRocketChatTest {
         http.send(request, HttpResponse.BodyHandlers.ofString());
         first.get();
         assertEquals(1, server.traffic(Duration.ofMinutes(1)).get("alpha").overlaps());
-        assertEquals(java.util.Map.of("Trickle", 1L), server.traffic(Duration.ofMinutes(1)).get("alpha").overlapsByEarlierAnswer());
+        assertEquals(Map.of("Trickle", 1L), server.traffic(Duration.ofMinutes(1)).get("alpha").overlapsByEarlierAnswer());
         assertEquals(0, server.traffic(Duration.ofMillis(50)).get("alpha").overlaps(), "older than the window: no overlap");
 
         server.setFault(Fault.hang());

@@ -17,7 +17,9 @@ import io.rcimport.exporter.demo.Scenario;
 import io.rcimport.exporter.demo.SimulatedRocketChat;
 import io.rcimport.exporter.rocketchat.ImportState;
 import io.rcimport.exporter.status.TargetSnapshot;
+import io.rcimport.exporter.testing.TestConfigs;
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.net.URI;
 import java.net.URLEncoder;
 import java.net.http.HttpClient;
@@ -37,6 +39,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.SplittableRandom;
+import java.util.TreeMap;
 import java.util.concurrent.Callable;
 import java.util.function.Predicate;
 import java.util.function.Supplier;
@@ -197,9 +200,8 @@ class AlertingEndToEndIT {
                 """.formatted(TARGET, rocketChat.url(), alertmanager.url(), hooks.url(RC_HOOK), hooks.url(JSON_HOOK)),
                 Map.of("RC_USER_ID", USER_ID, "RC_AUTH_TOKEN", AUTH_TOKEN));
         // server.port must be 1-65535 in config.yaml; the agent itself binds port 0 happily.
-        Config config = new Config(new Config.Server(parsed.server().host(), 0), parsed.poll(), parsed.retry(),
-                parsed.circuitBreaker(), parsed.targets(), parsed.alerting());
-        agent = new Agent(config, Clock.systemUTC()).start();
+        Config config = TestConfigs.from(parsed).listenOn(parsed.server().host(), 0).build();
+        agent = Agent.start(config, Clock.systemUTC());
         assertTrue(agent.port() > 0, "the agent reports the port it bound: " + agent.port());
         // The import starts only once the agent has seen "none": it then observes every state change
         // (rocketchat_import_state_changes_total exists), however long the processes took to start.
@@ -665,7 +667,7 @@ class AlertingEndToEndIT {
             json.readTree(r.body()).path("data").path("alerts").forEach(out::add);
             return out;
         } catch (IOException e) {
-            throw new java.io.UncheckedIOException(e);
+            throw new UncheckedIOException(e);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new IllegalStateException(e);
@@ -709,7 +711,7 @@ class AlertingEndToEndIT {
         Map<String, Long> seen = notified.stream()
                 .map(a -> a.path("labels").path("alertname").asText() + (a.path("labels").has("job") ? " (rule)" : " (agent)")
                         + " " + a.path("status").asText())
-                .collect(Collectors.groupingBy(k -> k, java.util.TreeMap::new, Collectors.counting()));
+                .collect(Collectors.groupingBy(k -> k, TreeMap::new, Collectors.counting()));
         System.out.println("alerts in Alertmanager's notifications (alert, times): " + seen);
         try {
             Files.writeString(LOGS.resolve("webhook-requests.log"), out);

@@ -15,16 +15,19 @@ import io.rcimport.exporter.demo.Fault;
 import io.rcimport.exporter.demo.ImportSimulation;
 import io.rcimport.exporter.demo.Scenario;
 import io.rcimport.exporter.demo.SimulatedRocketChat;
+import io.rcimport.exporter.demo.TestRocketChat;
 import io.rcimport.exporter.http.ApiServer;
-import io.rcimport.exporter.http.MetricsEndpoint;
 import io.rcimport.exporter.http.StatusJson;
+import io.rcimport.exporter.http.hot.MetricsEndpoint;
 import io.rcimport.exporter.rocketchat.HttpAnswer;
 import io.rcimport.exporter.rocketchat.Outcome;
 import io.rcimport.exporter.rocketchat.PollResult;
 import io.rcimport.exporter.rocketchat.ResponseClassifier;
 import io.rcimport.exporter.status.StatusStore;
 import io.rcimport.exporter.testing.RocketChatFixtures;
+import io.rcimport.exporter.testing.TestConfigs;
 import java.io.IOException;
+import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.net.URI;
 import java.net.URLDecoder;
@@ -119,8 +122,8 @@ class StatusPageBrowserIT {
     private boolean ready;
     private Path tmp;
     private ImportSimulation simulation;
-    private SimulatedRocketChat workspace;
-    private SimulatedRocketChat archive;
+    private TestRocketChat workspace;
+    private TestRocketChat archive;
     private Agent agent;
     private URI agentUrl;
     private ChromeDriverService driverService;
@@ -176,9 +179,10 @@ class StatusPageBrowserIT {
         Runtime.getRuntime().addShutdownHook(stopOnExit);
 
         simulation = new ImportSimulation(Clock.systemUTC(), new SplittableRandom(20261129), workspaceScenario());
-        workspace = SimulatedRocketChat.builder(simulation).credentials(USER_ID, AUTH_TOKEN).build().start();
-        archive = SimulatedRocketChat.builder(new ImportSimulation(Clock.systemUTC(), new SplittableRandom(7), archiveScenario()))
-                .credentials(USER_ID, AUTH_TOKEN).build().start();
+        workspace = TestRocketChat.start(SimulatedRocketChat.builder(simulation).credentials(USER_ID, AUTH_TOKEN));
+        archive = TestRocketChat.start(SimulatedRocketChat.builder(new ImportSimulation(Clock.systemUTC(), new SplittableRandom(7),
+                        archiveScenario()))
+                .credentials(USER_ID, AUTH_TOKEN));
 
         Config parsed = ConfigLoader.parse("""
                 server:
@@ -210,9 +214,8 @@ class StatusPageBrowserIT {
                 """.formatted(WORKSPACE, workspace.url(), ARCHIVE, archive.url(), LEGACY, closedPort()),
                 Map.of("RC_USER_ID", USER_ID, "RC_AUTH_TOKEN", AUTH_TOKEN));
         // server.port must be 1-65535 in config.yaml; the agent itself binds port 0 happily.
-        Config config = new Config(new Config.Server(parsed.server().host(), 0), parsed.poll(), parsed.retry(),
-                parsed.circuitBreaker(), parsed.targets(), parsed.alerting());
-        agent = new Agent(config, Clock.systemUTC()).start();
+        Config config = TestConfigs.from(parsed).listenOn(parsed.server().host(), 0).build();
+        agent = Agent.start(config, Clock.systemUTC());
         agentUrl = URI.create("http://127.0.0.1:" + agent.port() + "/");
 
         driver = startBrowser();
@@ -477,9 +480,9 @@ class StatusPageBrowserIT {
                 false, OptionalLong.empty(), Optional.empty()), 1 << 20, clock.instant()));
         store.update(name, new PollResult.Failure(Outcome.SERVER_ERROR, "HTTP 500: " + HOSTILE, Optional.empty(), OptionalLong.empty()));
         hostileRegistry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
-        hostileServer = new ApiServer(store, MetricsEndpoint.uncached(hostileRegistry.getPrometheusRegistry()),
-                new StatusJson(Duration.ofMinutes(1), n -> "closed"), clock, "1.0<script>window.__pwned=4</script>")
-                .start("127.0.0.1", 0);
+        hostileServer = ApiServer.serving(store, new StatusJson(Duration.ofMinutes(1), n -> "closed"), clock,
+                        "1.0<script>window.__pwned=4</script>")
+                .metrics(MetricsEndpoint.uncached(hostileRegistry.getPrometheusRegistry())).start("127.0.0.1", 0);
 
         driver.get("http://127.0.0.1:" + hostileServer.port() + "/");
         WebElement row = await("the hostile target's row", d -> rows().stream()
@@ -675,7 +678,7 @@ class StatusPageBrowserIT {
 
     /** A port nothing listens on (bound, then released). */
     private static int closedPort() throws IOException {
-        try (ServerSocket s = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+        try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
             return s.getLocalPort();
         }
     }

@@ -318,7 +318,7 @@ class FaultMatrixIT {
                     return null;
                 });
                 Config config = config(server.url());
-                agent = inGroup(agentThreads, () -> new Agent(config, Clock.systemUTC()).start());
+                agent = inGroup(agentThreads, () -> Agent.start(config, Clock.systemUTC()));
                 return measure();
             } finally {
                 if (agent != null) {

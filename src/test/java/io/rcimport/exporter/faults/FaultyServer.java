@@ -10,9 +10,11 @@ import io.rcimport.exporter.demo.Fault;
 import io.rcimport.exporter.demo.ImportSimulation;
 import io.rcimport.exporter.demo.Scenario;
 import io.rcimport.exporter.demo.SimulatedRocketChat;
+import io.rcimport.exporter.demo.TestRocketChat;
 import io.rcimport.exporter.testing.RocketChatFixtures;
 import io.rcimport.exporter.testing.TcpForwarder;
 import io.rcimport.exporter.tls.TlsMaterial;
+import java.io.IOException;
 import java.io.OutputStream;
 import java.net.InetSocketAddress;
 import java.net.URISyntaxException;
@@ -65,15 +67,15 @@ interface FaultyServer extends AutoCloseable {
 
     // ---- the servers ------------------------------------------------------------------------
 
-    static SimulatedRocketChat newSimulator(int port) {
+    static TestRocketChat newSimulator(int port) {
         ImportSimulation simulation = new ImportSimulation(Clock.systemUTC(), new SplittableRandom(), Scenario.steady());
-        return SimulatedRocketChat.builder(simulation).port(port).build().start();
+        return TestRocketChat.start(SimulatedRocketChat.builder(simulation).port(port));
     }
 
     /** The simulated Rocket.Chat with one of its {@link Fault}s, optionally behind a byte-counting forwarder. */
     static FaultyServer simulated(Fault fault, boolean countBytes) {
         return new FaultyServer() {
-            private SimulatedRocketChat sim;
+            private TestRocketChat sim;
             private TcpForwarder forwarder;
 
             @Override
@@ -124,7 +126,7 @@ interface FaultyServer extends AutoCloseable {
     /** Nothing listens on the port while the fault lasts; a new server takes the same port afterwards. */
     static FaultyServer refusing() {
         return new FaultyServer() {
-            private SimulatedRocketChat sim;
+            private TestRocketChat sim;
             private int port;
 
             @Override
@@ -217,7 +219,7 @@ interface FaultyServer extends AutoCloseable {
         return new FaultyServer() {
             private Path dir;
             private WireMockServer https;
-            private SimulatedRocketChat plain;
+            private TestRocketChat plain;
             private TcpForwarder forwarder;
 
             @Override
@@ -286,7 +288,7 @@ interface FaultyServer extends AutoCloseable {
      */
     static FaultyServer unresolvableHost() {
         return new FaultyServer() {
-            private SimulatedRocketChat sim;
+            private TestRocketChat sim;
 
             @Override
             public void start() {
@@ -329,7 +331,7 @@ interface FaultyServer extends AutoCloseable {
         }
         try (Stream<Path> files = Files.walk(dir)) {
             files.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
-        } catch (java.io.IOException ignored) {
+        } catch (IOException ignored) {
             // a temp dir left behind
         }
     }

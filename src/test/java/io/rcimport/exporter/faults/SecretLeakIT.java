@@ -14,6 +14,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.github.tomakehurst.wiremock.WireMockServer;
+import com.github.tomakehurst.wiremock.client.ResponseDefinitionBuilder;
 import com.github.tomakehurst.wiremock.common.Notifier;
 import com.github.tomakehurst.wiremock.core.WireMockConfiguration;
 import io.rcimport.exporter.Agent;
@@ -24,6 +25,7 @@ import io.rcimport.exporter.demo.Fault;
 import io.rcimport.exporter.demo.ImportSimulation;
 import io.rcimport.exporter.demo.Scenario;
 import io.rcimport.exporter.demo.SimulatedRocketChat;
+import io.rcimport.exporter.demo.TestRocketChat;
 import io.rcimport.exporter.rocketchat.Outcome;
 import io.rcimport.exporter.status.TargetSnapshot;
 import io.rcimport.exporter.testing.LogCapture;
@@ -84,9 +86,9 @@ class SecretLeakIT {
 
     @Test
     void no_secret_leaks_into_logs_endpoints_or_command_output(@TempDir Path dir) throws Exception {
-        SimulatedRocketChat tokenServer = SimulatedRocketChat.builder(
+        TestRocketChat tokenServer = TestRocketChat.start(SimulatedRocketChat.builder(
                 new ImportSimulation(Clock.systemUTC(), new SplittableRandom(7), Scenario.steady()))
-                .credentials(TOKEN_USER, TOKEN).build().start();
+                .credentials(TOKEN_USER, TOKEN));
         WireMockServer loginServer = quietWireMock();
         WireMockServer hookServer = quietWireMock();
         Agent agent = null;
@@ -136,7 +138,7 @@ class SecretLeakIT {
 
             runMain("check-config", configFile, "--check-config");
             Config config = ConfigLoader.load(configFile, ENV);
-            agent = new Agent(config, Clock.systemUTC()).start();
+            agent = Agent.start(config, Clock.systemUTC());
             Agent a = agent;
 
             waitFor("both targets up", Duration.ofSeconds(20), () -> up(a, "tok") && up(a, "pw"));
@@ -282,7 +284,7 @@ class SecretLeakIT {
         }
     }
 
-    private static com.github.tomakehurst.wiremock.client.ResponseDefinitionBuilder json(int status, String body) {
+    private static ResponseDefinitionBuilder json(int status, String body) {
         return aResponse().withStatus(status).withHeader("Content-Type", "application/json").withBody(body);
     }
 

@@ -14,10 +14,12 @@ import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.rcimport.exporter.config.Config;
 import io.rcimport.exporter.config.Secret;
+import io.rcimport.exporter.http.hot.MetricsEndpoint;
 import io.rcimport.exporter.metrics.ImportMetrics;
 import io.rcimport.exporter.rocketchat.HttpAnswer;
 import io.rcimport.exporter.rocketchat.ResponseClassifier;
 import io.rcimport.exporter.status.StatusStore;
+import io.rcimport.exporter.testing.Http;
 import io.rcimport.exporter.testing.TestClock;
 import io.rcimport.exporter.tls.TlsMaterial;
 import java.io.ByteArrayOutputStream;
@@ -32,9 +34,11 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Base64;
+import java.util.Comparator;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -42,6 +46,7 @@ import java.util.Optional;
 import java.util.OptionalLong;
 import javax.net.ssl.SSLContext;
 import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -81,9 +86,8 @@ class EndpointProtectionTest {
         new ImportMetrics(registry.getPrometheusRegistry(), store, clock, STALE_AFTER, VERSION);
         store.update("main", ResponseClassifier.classify(new HttpAnswer(200, "application/json",
                 bytes("status-importing-slack.json"), false, OptionalLong.empty(), Optional.empty()), 1 << 20, clock.instant()));
-        server = new ApiServer(store, MetricsEndpoint.uncached(registry.getPrometheusRegistry()),
-                new StatusJson(STALE_AFTER, name -> "closed"), clock, VERSION, settings, Optional.empty())
-                .start("127.0.0.1", 0);
+        server = ApiServer.serving(store, new StatusJson(STALE_AFTER, name -> "closed"), clock, VERSION)
+                .metrics(MetricsEndpoint.uncached(registry.getPrometheusRegistry())).settings(settings).start("127.0.0.1", 0);
         scheme = settings.tls().isPresent() ? "https" : "http";
     }
 
@@ -108,12 +112,7 @@ class EndpointProtectionTest {
     }
 
     private HttpResponse<String> get(HttpClient client, String path, String... headers) throws IOException, InterruptedException {
-        HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(scheme + "://127.0.0.1:" + server.port() + path))
-                .timeout(Duration.ofSeconds(10));
-        for (int i = 0; i < headers.length; i += 2) {
-            b.header(headers[i], headers[i + 1]);
-        }
-        return client.send(b.build(), HttpResponse.BodyHandlers.ofString());
+        return Http.get(client, URI.create(scheme + "://127.0.0.1:" + server.port() + path), headers);
     }
 
     private HttpResponse<String> get(String path, String... headers) throws IOException, InterruptedException {
@@ -291,19 +290,19 @@ class EndpointProtectionTest {
 
     @Test
     void an_rsa_key_in_pkcs1_form_serves_https_too() throws Exception {
-        Path dir = java.nio.file.Files.createTempDirectory("hardening-rsa-");
+        Path dir = Files.createTempDirectory("hardening-rsa-");
         try {
             Path cert = dir.resolve("rsa-cert.pem");
             Path key = tls("rsa-pkcs1-key.pem");
             Optional<Path> made = selfSignedRsaCertificate(key, cert);
-            org.junit.jupiter.api.Assumptions.assumeTrue(made.isPresent(), "openssl is needed to sign a certificate for the RSA key");
+            Assumptions.assumeTrue(made.isPresent(), "openssl is needed to sign a certificate for the RSA key");
             start(server(Optional.of(new Config.ServerTls(cert, key)), Config.WebAuth.none()));
             SSLContext ssl = TlsMaterial.clientContext(new Config.TargetTls(Optional.of(cert), false));
             HttpClient https = HttpClient.newBuilder().sslContext(ssl).connectTimeout(Duration.ofSeconds(5)).build();
             assertEquals(200, get(https, "/health").statusCode());
         } finally {
-            try (var files = java.nio.file.Files.walk(dir)) {
-                files.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+            try (var files = Files.walk(dir)) {
+                files.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
             }
         }
     }

@@ -7,7 +7,7 @@ import io.rcimport.exporter.rocketchat.Outcome;
 import io.rcimport.exporter.rocketchat.PollResult;
 import io.rcimport.exporter.status.StatusStore;
 import io.rcimport.exporter.testing.LogCapture;
-import io.rcimport.exporter.testing.MutableClock;
+import io.rcimport.exporter.testing.TestClock;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
@@ -18,7 +18,7 @@ import org.junit.jupiter.api.Test;
 
 /** What the poll log writes for runs of polls: lines per change, never per poll. */
 class PollLogTest {
-    private final MutableClock clock = MutableClock.at("2026-05-02T09:00:00Z");
+    private final TestClock clock = TestClock.at("2026-05-02T09:00:00Z");
     private final StatusStore store = new StatusStore(List.of("main"), clock, Duration.ofMinutes(10));
     private LogCapture logs;
     private int mark;

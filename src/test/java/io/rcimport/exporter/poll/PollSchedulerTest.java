@@ -7,7 +7,7 @@ import static com.github.tomakehurst.wiremock.client.WireMock.urlEqualTo;
 import static io.rcimport.exporter.poll.PollTestSupport.config;
 import static io.rcimport.exporter.poll.PollTestSupport.smallBreaker;
 import static io.rcimport.exporter.poll.PollTestSupport.target;
-import static io.rcimport.exporter.testing.Eventually.waitUntil;
+import static io.rcimport.exporter.testing.Eventually.await;
 import static io.rcimport.exporter.testing.RocketChatFixtures.bytes;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -122,7 +122,7 @@ class PollSchedulerTest {
         wm.stubFor(get(STATUS).willReturn(aResponse().withStatus(200).withBody(bytes("status-ready.json"))));
         startPolling(List.of(target("main", wm.baseUrl())), INTERVAL, Duration.ofSeconds(2));
 
-        waitUntil("three polls recorded", () -> polls("main") >= 3);
+        await("three polls recorded", () -> polls("main") >= 3);
 
         assertEquals(Outcome.SUCCESS, store.get("main").orElseThrow().lastOutcome().orElseThrow());
         assertTrue(observedDurations.get("main").get() >= 3);
@@ -142,7 +142,7 @@ class PollSchedulerTest {
                 .willReturn(aResponse().withStatus(200).withBody(bytes("status-ready.json"))));
         startPolling(List.of(target("main", wm.baseUrl())), INTERVAL, Duration.ofSeconds(2));
 
-        waitUntil("the 429 is recorded", () -> polls("main") >= 1);
+        await("the 429 is recorded", () -> polls("main") >= 1);
         assertEquals(Outcome.RATE_LIMITED, store.get("main").orElseThrow().lastOutcome().orElseThrow());
         // Several intervals pass before the reset; none of them may produce a request.
         Instant checkAt = reset.minusMillis(300);
@@ -151,7 +151,7 @@ class PollSchedulerTest {
             assertEquals(1, requests(STATUS), "a request before the reset");
         }
 
-        waitUntil("polling resumes after the reset", () -> requests(STATUS) >= 3);
+        await("polling resumes after the reset", () -> requests(STATUS) >= 3);
         List<Instant> times = requestTimes(STATUS);
         // Wall clock vs. the timer's monotonic clock and millisecond rounding: a few ms of slack.
         // Without honouring the reset the second request would come ~1.8 s early.
@@ -167,7 +167,7 @@ class PollSchedulerTest {
         startPolling(List.of(target("slow", wm.baseUrl() + "/slow"), target("fast", wm.baseUrl() + "/fast")),
                 Duration.ofMillis(100), Duration.ofSeconds(10));
 
-        waitUntil("the fast target is polled ten times", () -> polls("fast") >= 10);
+        await("the fast target is polled ten times", () -> polls("fast") >= 10);
 
         assertEquals(0, polls("slow"), "the slow poll is still hanging");
         assertEquals(1, requests("/slow" + STATUS), "one hanging poll, no overlapping second one");
@@ -179,7 +179,7 @@ class PollSchedulerTest {
         wm.stubFor(get(STATUS).willReturn(aResponse().withStatus(200).withBody(bytes("status-ready.json")).withFixedDelay(500)));
         startPolling(List.of(target("main", wm.baseUrl())), Duration.ofMillis(20), Duration.ofSeconds(5));
 
-        waitUntil("four polls", () -> polls("main") >= 4);
+        await("four polls", () -> polls("main") >= 4);
 
         List<Instant> times = requestTimes(STATUS);
         for (int i = 1; i < times.size(); i++) {
@@ -192,7 +192,7 @@ class PollSchedulerTest {
     void a_removed_target_is_polled_no_more() throws Exception {
         wm.stubFor(get(STATUS).willReturn(aResponse().withStatus(200).withBody(bytes("status-ready.json"))));
         startPolling(List.of(target("main", wm.baseUrl())), Duration.ofMillis(50), Duration.ofSeconds(2));
-        waitUntil("polling started", () -> requests(STATUS) >= 2);
+        await("polling started", () -> requests(STATUS) >= 2);
 
         scheduler.remove("main");
         Thread.sleep(300); // a poll in flight at removal may still land
@@ -206,7 +206,7 @@ class PollSchedulerTest {
     void stop_ends_polling() throws Exception {
         wm.stubFor(get(STATUS).willReturn(aResponse().withStatus(200).withBody(bytes("status-ready.json"))));
         startPolling(List.of(target("main", wm.baseUrl())), Duration.ofMillis(50), Duration.ofSeconds(2));
-        waitUntil("polling started", () -> requests(STATUS) >= 2);
+        await("polling started", () -> requests(STATUS) >= 2);
 
         scheduler.stop(Duration.ofSeconds(2));
         int atStop = requests(STATUS);

@@ -1,8 +1,7 @@
 package io.rcimport.exporter.poll;
 
 import io.rcimport.exporter.config.Config;
-import io.rcimport.exporter.config.Secret;
-import java.net.URI;
+import io.rcimport.exporter.testing.TestConfigs;
 import java.time.Duration;
 import java.util.List;
 
@@ -15,15 +14,13 @@ final class PollTestSupport {
     }
 
     static Config.Target target(String name, String url) {
-        return new Config.Target(name, URI.create(url), new Config.TokenAuth(USER_ID, Secret.of(TOKEN)));
+        return TestConfigs.tokenTarget(name, url, USER_ID, TOKEN);
     }
 
     static Config config(List<Config.Target> targets, Duration interval, Duration timeout, int maxAttempts,
                          Config.CircuitBreaker breaker) {
-        return new Config(Config.Server.defaults(),
-                new Config.Poll(interval, timeout, Duration.ofMinutes(1), Duration.ofMinutes(10)),
-                new Config.Retry(maxAttempts, Duration.ofMillis(10), Duration.ofMillis(50)),
-                breaker, targets, Config.Alerting.defaults());
+        return TestConfigs.of(targets).pollEvery(interval, timeout)
+                .retry(new Config.Retry(maxAttempts, Duration.ofMillis(10), Duration.ofMillis(50))).circuitBreaker(breaker).build();
     }
 
     /** Window 4 polls, decided after 2, opens at 50 % failures, stays open a minute. */

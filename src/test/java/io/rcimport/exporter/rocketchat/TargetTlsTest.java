@@ -1,6 +1,6 @@
 package io.rcimport.exporter.rocketchat;
 
-import static io.rcimport.exporter.testing.Eventually.waitUntil;
+import static io.rcimport.exporter.testing.Eventually.await;
 import static io.rcimport.exporter.testing.RocketChatFixtures.bytes;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -14,6 +14,7 @@ import io.rcimport.exporter.NamedThreads;
 import io.rcimport.exporter.config.Config;
 import io.rcimport.exporter.config.Secret;
 import io.rcimport.exporter.status.TargetSnapshot;
+import io.rcimport.exporter.testing.TestConfigs;
 import io.rcimport.exporter.tls.TlsMaterial;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -183,10 +184,8 @@ class TargetTlsTest {
     // --- the whole agent ---
 
     private static Config config(List<Config.Target> targets) {
-        return new Config(new Config.Server("127.0.0.1", 0),
-                new Config.Poll(Duration.ofMillis(300), TIMEOUT, Duration.ofMinutes(1), Duration.ofMinutes(10)),
-                new Config.Retry(1, Duration.ofMillis(100), Duration.ofMillis(200)), Config.CircuitBreaker.defaults(),
-                targets, Config.Alerting.defaults());
+        return TestConfigs.of(targets).listenOn("127.0.0.1", 0).pollEvery(Duration.ofMillis(300), TIMEOUT)
+                .retry(new Config.Retry(1, Duration.ofMillis(100), Duration.ofMillis(200))).build();
     }
 
     private TargetSnapshot snapshot(String name) {
@@ -201,8 +200,8 @@ class TargetTlsTest {
                 target("own-ca", url, caFile("server-cert.pem")),
                 target("insecure", url, INSECURE)));
         String log = capturingStderr(() -> {
-            agent = new Agent(config, Clock.systemUTC()).start();
-            waitUntil("every target polled", Duration.ofSeconds(20), () -> agent.store().allPolled());
+            agent = Agent.start(config, Clock.systemUTC());
+            await("every target polled", Duration.ofSeconds(20), () -> agent.store().allPolled());
         });
 
         assertTrue(snapshot("own-ca").up(), String.valueOf(snapshot("own-ca")));

@@ -2,7 +2,7 @@ package io.rcimport.exporter.storage;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
-import io.rcimport.exporter.testing.MutableClock;
+import io.rcimport.exporter.testing.TestClock;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
@@ -21,7 +21,7 @@ class StateFileCostTest {
     @Test
     void size_and_write_time_at_a_thousand_targets(@TempDir Path dir) throws Exception {
         SavedState state = StateFixtures.typical(TARGETS);
-        StateFile file = StateFile.open(dir, MutableClock.at(StateFixtures.T0));
+        StateFile file = StateFile.open(dir, TestClock.at(StateFixtures.T0));
 
         long[] encode = new long[RUNS];
         long[] write = new long[RUNS];

@@ -16,7 +16,7 @@ import io.rcimport.exporter.storage.StateFile.LoadResult;
 import io.rcimport.exporter.storage.StateFile.Loaded;
 import io.rcimport.exporter.storage.StateFile.SetAside;
 import io.rcimport.exporter.testing.LogCapture;
-import io.rcimport.exporter.testing.MutableClock;
+import io.rcimport.exporter.testing.TestClock;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -36,7 +36,7 @@ import org.junit.jupiter.params.provider.ValueSource;
 class StateFileTest {
     @TempDir
     Path dir;
-    private final MutableClock clock = MutableClock.at("2026-05-02T09:30:05.250Z");
+    private final TestClock clock = TestClock.at("2026-05-02T09:30:05.250Z");
 
     private StateFile file() throws ConfigException {
         return StateFile.open(dir, clock);

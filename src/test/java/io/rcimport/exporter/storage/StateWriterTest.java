@@ -8,7 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.rcimport.exporter.testing.Eventually;
 import io.rcimport.exporter.testing.LogCapture;
-import io.rcimport.exporter.testing.MutableClock;
+import io.rcimport.exporter.testing.TestClock;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -30,7 +30,7 @@ class StateWriterTest {
 
     @TempDir
     Path dir;
-    private final MutableClock clock = MutableClock.at(T0);
+    private final TestClock clock = TestClock.at(T0);
     private final ManualScheduler timer = new ManualScheduler(clock);
     private final List<String> outcomes = new ArrayList<>();
     private final AtomicInteger supplied = new AtomicInteger();
@@ -50,10 +50,10 @@ class StateWriterTest {
         private record Due(Instant at, Runnable task, ScheduledFuture<?> future) {
         }
 
-        private final MutableClock clock;
+        private final TestClock clock;
         private final List<Due> tasks = new ArrayList<>();
 
-        ManualScheduler(MutableClock clock) {
+        ManualScheduler(TestClock clock) {
             super(1);
             this.clock = clock;
         }
@@ -238,7 +238,7 @@ class StateWriterTest {
         List<String> counted = java.util.Collections.synchronizedList(new ArrayList<>());
         try (StateWriter writer = new StateWriter(file, current::get, counted::add, java.time.Clock.systemUTC())) {
             writer.changed();
-            Eventually.waitUntil("the state file", () -> counted.contains("success"));
+            Eventually.await("the state file", () -> counted.contains("success"));
         }
         assertEquals(StateFixtures.full(), onDisk());
     }

@@ -8,17 +8,20 @@ import io.rcimport.exporter.demo.Fault;
 import io.rcimport.exporter.demo.ImportSimulation;
 import io.rcimport.exporter.demo.Scenario;
 import io.rcimport.exporter.demo.SimulatedRocketChat;
+import io.rcimport.exporter.demo.TestRocketChat;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.InetSocketAddress;
 import java.net.URI;
+import java.net.URLDecoder;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.LinkedHashMap;
@@ -32,7 +35,7 @@ import java.util.regex.Pattern;
 /**
  * The benchmark's fake Rocket.Chat (bench/run starts it): a {@link SimulatedRocketChat} with
  * credentials {@code bench-user}/{@code bench-token}, no rate limit, the steady scenario (nothing
- * fails by itself) and {@link SimulatedRocketChat.Builder#anyBasePath(boolean) anyBasePath}, so
+ * fails by itself), served under any base path ({@link TestRocketChat#start(SimulatedRocketChat.Builder, boolean)}), so
  * every target gets its own path ({@code /t0001/api/v1/import.status}) and the per-path request
  * counter says which target each call was for. Beside it, a control server on loopback:
  *
@@ -56,13 +59,13 @@ public final class BenchFake {
     static final String USER_ID = "bench-user";
     static final String AUTH_TOKEN = "bench-token";
 
-    private final SimulatedRocketChat rc;
+    private final TestRocketChat rc;
     private final ObjectMapper json = new ObjectMapper();
     private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
     /** "alertname target" of firing alerts -> System.nanoTime() when the webhook first got it. */
     private final Map<String, Long> firingSeen = new ConcurrentHashMap<>();
 
-    private BenchFake(SimulatedRocketChat rc) {
+    private BenchFake(TestRocketChat rc) {
         this.rc = rc;
     }
 
@@ -80,11 +83,8 @@ public final class BenchFake {
             throw new IllegalArgumentException("--ports-file FILE is required");
         }
         ImportSimulation simulation = new ImportSimulation(Clock.systemUTC(), new SplittableRandom(42), Scenario.steady());
-        SimulatedRocketChat rc = SimulatedRocketChat.builder(simulation)
-                .credentials(USER_ID, AUTH_TOKEN)
-                .anyBasePath(true)
-                .build()
-                .start();
+        TestRocketChat rc = TestRocketChat.start(SimulatedRocketChat.builder(simulation)
+                .credentials(USER_ID, AUTH_TOKEN), true);
         if (delayMs > 0) {
             rc.setFault(Fault.delayed(Duration.ofMillis(delayMs)));
         }
@@ -95,7 +95,7 @@ public final class BenchFake {
         control.start();
         Path tmp = portsFile.resolveSibling(portsFile.getFileName() + ".tmp");
         Files.writeString(tmp, rc.port() + " " + control.getAddress().getPort() + "\n");
-        Files.move(tmp, portsFile, java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+        Files.move(tmp, portsFile, StandardCopyOption.ATOMIC_MOVE);
         Thread.currentThread().join();
     }
 
@@ -214,7 +214,7 @@ public final class BenchFake {
             int eq = pair.indexOf('=');
             String k = eq < 0 ? pair : pair.substring(0, eq);
             String v = eq < 0 ? "" : pair.substring(eq + 1);
-            q.put(java.net.URLDecoder.decode(k, StandardCharsets.UTF_8), java.net.URLDecoder.decode(v, StandardCharsets.UTF_8));
+            q.put(URLDecoder.decode(k, StandardCharsets.UTF_8), URLDecoder.decode(v, StandardCharsets.UTF_8));
         }
         return q;
     }

@@ -4,6 +4,7 @@ import io.rcimport.exporter.demo.Fault;
 import io.rcimport.exporter.demo.ImportSimulation;
 import io.rcimport.exporter.demo.Scenario;
 import io.rcimport.exporter.demo.SimulatedRocketChat;
+import io.rcimport.exporter.demo.TestRocketChat;
 import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -15,6 +16,7 @@ import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
@@ -114,8 +116,8 @@ public final class Soak {
         Path work = o.workDir() != null ? Files.createDirectories(o.workDir()) : Files.createTempDirectory("rcie-soak-");
         SplittableRandom random = new SplittableRandom(o.seed());
         ImportSimulation simulation = new ImportSimulation(Clock.systemUTC(), random.split(), Scenario.demo());
-        try (SimulatedRocketChat fake = SimulatedRocketChat.builder(simulation)
-                .credentials(SimulatedRocketChat.DEMO_USER_ID, SimulatedRocketChat.DEMO_AUTH_TOKEN).build().start()) {
+        try (TestRocketChat fake = TestRocketChat.start(SimulatedRocketChat.builder(simulation)
+                .credentials(SimulatedRocketChat.DEMO_USER_ID, SimulatedRocketChat.DEMO_AUTH_TOKEN))) {
             fake.setFault(Fault.randomFaults(o.faultRate(), random.split()));
             Path config = work.resolve("config.yaml");
             Files.writeString(config, configYaml(o, fake.url()));
@@ -147,14 +149,14 @@ public final class Soak {
         for (int i = 0; i < o.targets(); i++) {
             String name = String.format(Locale.ROOT, "soak-%04d", i);
             y.append("  - name: ").append(name).append('\n')
-                    .append("    url: ").append(fake).append(SimulatedRocketChat.TARGET_PREFIX).append(name).append('\n')
+                    .append("    url: ").append(fake).append(TestRocketChat.TARGET_PREFIX).append(name).append('\n')
                     .append("    user_id: ").append(SimulatedRocketChat.DEMO_USER_ID).append('\n')
                     .append("    auth_token: ").append(SimulatedRocketChat.DEMO_AUTH_TOKEN).append('\n');
         }
         return y.toString();
     }
 
-    private int soak(Options o, SimulatedRocketChat fake, Process agent, Path log) throws Exception {
+    private int soak(Options o, TestRocketChat fake, Process agent, Path log) throws Exception {
         long pid = agent.pid();
         int port = waitForPort(log, agent);
         URI base = URI.create("http://127.0.0.1:" + port);
@@ -228,11 +230,11 @@ public final class Soak {
             }
         }
         double naive = pollsAtEnd.size() * window / (o.interval().toMillis() / 1000.0);
-        Map<String, SimulatedRocketChat.Traffic> traffic = fake.traffic(o.timeout());
-        long overlaps = traffic.values().stream().mapToLong(SimulatedRocketChat.Traffic::overlaps).sum();
+        Map<String, TestRocketChat.Traffic> traffic = fake.traffic(o.timeout());
+        long overlaps = traffic.values().stream().mapToLong(TestRocketChat.Traffic::overlaps).sum();
         Map<String, Long> overlapsByAnswer = new TreeMap<>();
         traffic.values().forEach(t -> t.overlapsByEarlierAnswer().forEach((k, v) -> overlapsByAnswer.merge(k, v, Long::sum)));
-        long requests = traffic.values().stream().mapToLong(SimulatedRocketChat.Traffic::requests).sum();
+        long requests = traffic.values().stream().mapToLong(TestRocketChat.Traffic::requests).sum();
 
         System.out.println();
         System.out.println("=== soak result ===");
@@ -243,7 +245,7 @@ public final class Soak {
         System.out.printf(Locale.ROOT, "outcomes          %s%n", totals(outcomes, outcomesAtStart));
         System.out.printf(Locale.ROOT, "missed polls      %d targets short by more than one poll (%d after a rate-limit wait, %d with the breaker open, %d unexplained)%n",
                 missed.size(), missedRateLimited, missedBreaker, missed.size() - missedRateLimited - missedBreaker);
-        missed.sort(java.util.Comparator.comparing((String m) -> !m.contains("(rate_limited 0 since start, circuit_open 0)")));
+        missed.sort(Comparator.comparing((String m) -> !m.contains("(rate_limited 0 since start, circuit_open 0)")));
         missed.stream().limit(10).forEach(m -> System.out.println("                  " + m));
         System.out.printf(Locale.ROOT, "overlapping polls %d (requests for one target while another for it, younger than the %s timeout, was being answered; %d requests seen by the fake)%n",
                 overlaps, o.timeout(), requests);

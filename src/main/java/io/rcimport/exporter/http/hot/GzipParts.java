@@ -1,4 +1,4 @@
-package io.rcimport.exporter.http;
+package io.rcimport.exporter.http.hot;
 
 import java.io.ByteArrayOutputStream;
 import java.util.List;

@@ -20,15 +20,10 @@ import java.util.concurrent.CompletableFuture;
 final class HungRequests {
     static final int MAX = 256;
 
-    /** The normal answer a released request gets. */
-    interface Answer {
-        void write(Context ctx) throws Exception;
-    }
-
     private final Deque<CompletableFuture<Boolean>> held = new ArrayDeque<>();
     private boolean closed;
 
-    void hold(Context ctx, Answer normally, Answer cut) {
+    void hold(Context ctx, SimulatedRocketChat.Answer normally, SimulatedRocketChat.Answer cut) {
         CompletableFuture<Boolean> release = new CompletableFuture<>();
         CompletableFuture<Boolean> evicted = null;
         synchronized (this) {

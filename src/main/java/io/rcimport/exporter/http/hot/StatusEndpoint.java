@@ -1,4 +1,4 @@
-package io.rcimport.exporter.http;
+package io.rcimport.exporter.http.hot;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.rcimport.exporter.status.StatusStore;
@@ -7,11 +7,13 @@ import java.io.UncheckedIOException;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.Function;
 
 /**
- * {@code /status} rendered once and shared by every reader, like {@code /metrics}: with a thousand
- * targets the JSON is most of a megabyte, and serialising it per request served 50 requests a
- * second (bench/run). A rendering is reused while it is younger than {@link MetricsEndpoint#MIN_RERENDER},
+ * {@code /status} rendered once and shared by every reader, like {@code /metrics}: with many
+ * targets the JSON is large, and serialising it per request would cost more than the request
+ * (bench/README.md). A rendering is reused while it is younger than {@link MetricsEndpoint#MIN_RERENDER},
  * or younger than {@link MetricsEndpoint#MAX_CACHE_AGE} with no poll ended since; so {@code now},
  * {@code age_seconds} and {@code up} in the body are at most a second old, and the body says
  * when it was rendered ({@code now}). While one request renders, the others get the previous
@@ -21,54 +23,56 @@ public final class StatusEndpoint {
     private static final ObjectMapper JSON = new ObjectMapper();
 
     private final StatusStore store;
-    private final StatusJson statusJson;
+    private final Function<Instant, Object> view;
     private final Clock clock;
-    private final String version;
     private final Duration minRerender;
     private final Duration maxAge;
     private final RenderLock rendering = new RenderLock();
-    private volatile Rendering cached;
+    /** The newest rendering, if any. */
+    private final AtomicReference<Rendering> cached = new AtomicReference<>();
 
     private record Rendering(CachedBody body, Instant renderedAt, long updateCount) {
     }
 
-    public StatusEndpoint(StatusStore store, StatusJson statusJson, Clock clock, String version) {
-        this(store, statusJson, clock, version, MetricsEndpoint.MIN_RERENDER, MetricsEndpoint.MAX_CACHE_AGE);
+    /**
+     * @param view the {@code /status} document at an instant, ready for Jackson (the store's
+     *             snapshots as {@code StatusJson} shows them)
+     */
+    public static StatusEndpoint of(StatusStore store, Function<Instant, Object> view, Clock clock) {
+        return new StatusEndpoint(store, view, clock, MetricsEndpoint.MIN_RERENDER, MetricsEndpoint.MAX_CACHE_AGE);
     }
 
-    StatusEndpoint(StatusStore store, StatusJson statusJson, Clock clock, String version,
-                   Duration minRerender, Duration maxAge) {
+    StatusEndpoint(StatusStore store, Function<Instant, Object> view, Clock clock, Duration minRerender, Duration maxAge) {
         this.store = store;
-        this.statusJson = statusJson;
+        this.view = view;
         this.clock = clock;
-        this.version = version;
         this.minRerender = minRerender;
         this.maxAge = maxAge;
     }
 
     /** The {@code /status} body, from the cache when it is fresh enough. */
     public CachedBody body() {
-        Rendering current = cached;
+        Rendering current = cached.get();
         if (current != null && fresh(current, clock.instant())) {
             return current.body();
         }
         return rendering.renderOr(current == null ? null : current.body(), () -> {
-            Rendering latest = cached;
+            Rendering latest = cached.get();
             Instant now = clock.instant();
             if (latest != null && fresh(latest, now)) {
                 return latest.body(); // rendered by another request meanwhile
             }
             long updateCount = store.updateCount();
-            Rendering next = new Rendering(new CachedBody(ApiServer.JSON_TYPE, render(now)), now, updateCount);
+            Rendering next = new Rendering(new CachedBody(Answer.JSON_TYPE, render(now)), now, updateCount);
             next.body().gzipIfAskedOf(latest == null ? null : latest.body());
-            cached = next;
+            cached.set(next);
             return next.body();
         });
     }
 
     /** Forget the rendering (after a config reload changed the set of targets). */
     public void invalidate() {
-        cached = null;
+        cached.set(null);
     }
 
     private boolean fresh(Rendering r, Instant now) {
@@ -81,7 +85,7 @@ public final class StatusEndpoint {
 
     private byte[] render(Instant now) {
         try {
-            return JSON.writeValueAsBytes(statusJson.all(store.all(), now, version));
+            return JSON.writeValueAsBytes(view.apply(now));
         } catch (IOException e) {
             throw new UncheckedIOException("cannot serialise /status", e);
         }

@@ -1,4 +1,4 @@
-package io.rcimport.exporter.http;
+package io.rcimport.exporter.http.hot;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -16,6 +16,8 @@ import io.rcimport.exporter.testing.TestClock;
 import java.io.ByteArrayInputStream;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -25,6 +27,8 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.zip.GZIPInputStream;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 class MetricsEndpointTest {
     private final TestClock clock = TestClock.at("2026-05-02T09:00:00Z");
@@ -122,7 +126,7 @@ class MetricsEndpointTest {
 
     @Test
     void a_due_rendering_is_served_while_the_next_is_made_in_the_background_and_a_too_old_one_is_not() throws Exception {
-        java.util.List<Runnable> queued = new java.util.ArrayList<>();
+        List<Runnable> queued = new ArrayList<>();
         PrometheusRegistry importRegistry = new PrometheusRegistry();
         importRegistry.register(imports);
         MetricsEndpoint behind = new MetricsEndpoint(importRegistry, new PrometheusRegistry(), clock, version::get,
@@ -172,8 +176,8 @@ class MetricsEndpointTest {
         assertEquals(4, imports.collected.get(), "held for at most half MAX_CACHE_AGE, however long it takes");
     }
 
-    @org.junit.jupiter.params.ParameterizedTest
-    @org.junit.jupiter.params.provider.ValueSource(strings = {"text/plain;version=0.0.4", "application/openmetrics-text; version=1.0.0",
+    @ParameterizedTest
+    @ValueSource(strings = {"text/plain;version=0.0.4", "application/openmetrics-text; version=1.0.0",
             "application/vnd.google.protobuf; proto=io.prometheus.client.MetricFamily; encoding=delimited"})
     void the_gzipped_body_inflates_to_the_body_in_every_format_also_when_only_the_process_block_moved(String accept) throws Exception {
         CachedBody first = endpoint.body(accept);

@@ -1,4 +1,4 @@
-package io.rcimport.exporter.http;
+package io.rcimport.exporter.http.hot;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.rcimport.exporter.http.StatusJson;
 import io.rcimport.exporter.rocketchat.Outcome;
 import io.rcimport.exporter.rocketchat.PollResult;
 import io.rcimport.exporter.status.StatusStore;
@@ -26,11 +27,11 @@ class StatusEndpointTest {
     private final TestClock clock = TestClock.at("2026-05-02T09:00:00Z");
     private final StatusStore store = new StatusStore(List.of("main"), clock, Duration.ofMinutes(10));
     private final AtomicInteger breakerAsked = new AtomicInteger();
-    private final StatusEndpoint endpoint = new StatusEndpoint(store,
-            new StatusJson(Duration.ofMinutes(1), name -> {
-                breakerAsked.incrementAndGet();
-                return "closed";
-            }), clock, "9.9.9");
+    private final StatusJson statusJson = new StatusJson(Duration.ofMinutes(1), name -> {
+        breakerAsked.incrementAndGet();
+        return "closed";
+    });
+    private final StatusEndpoint endpoint = StatusEndpoint.of(store, now -> statusJson.all(store.all(), now, "9.9.9"), clock);
 
     private JsonNode read() throws Exception {
         return JSON.readTree(endpoint.body().bytes());
@@ -84,7 +85,7 @@ class StatusEndpointTest {
     void readers_share_one_body_and_one_gzip_and_later_renderings_are_gzipped_ahead() throws Exception {
         CachedBody first = endpoint.body();
         assertSame(first, endpoint.body());
-        assertEquals(ApiServer.JSON_TYPE, first.contentType());
+        assertEquals(Answer.JSON_TYPE, first.contentType());
         assertArrayEquals(first.bytes(), new GZIPInputStream(new ByteArrayInputStream(first.gzipped())).readAllBytes());
 
         clock.advance(MetricsEndpoint.MAX_CACHE_AGE);

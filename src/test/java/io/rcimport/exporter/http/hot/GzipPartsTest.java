@@ -1,4 +1,4 @@
-package io.rcimport.exporter.http;
+package io.rcimport.exporter.http.hot;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -8,6 +8,7 @@ import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
+import java.util.List;
 import java.util.Random;
 import java.util.zip.DataFormatException;
 import java.util.zip.GZIPInputStream;
@@ -47,7 +48,7 @@ class GzipPartsTest {
 
         byte[] gzip = GzipParts.gzip(GzipParts.deflateOpen(first, 0, first.length),
                 GzipParts.deflateFinal(second, 0, second.length),
-                java.util.List.of(new CachedBody.Part(first, first.length), new CachedBody.Part(second, second.length)));
+                List.of(new CachedBody.Part(first, first.length), new CachedBody.Part(second, second.length)));
 
         assertArrayEquals(whole, new GZIPInputStream(new ByteArrayInputStream(gzip)).readAllBytes(),
                 "GZIPInputStream checks the CRC-32 and the length in the trailer");
@@ -75,7 +76,7 @@ class GzipPartsTest {
 
         byte[] gzip = GzipParts.gzip(GzipParts.deflateOpen(buffer, offset, length),
                 GzipParts.deflateFinal(second, 0, second.length),
-                java.util.List.of(new CachedBody.Part(concat(first, second), first.length + second.length)));
+                List.of(new CachedBody.Part(concat(first, second), first.length + second.length)));
 
         assertArrayEquals(concat(first, second), new GZIPInputStream(new ByteArrayInputStream(gzip)).readAllBytes());
     }

@@ -1,4 +1,4 @@
-package io.rcimport.exporter.http;
+package io.rcimport.exporter.http.hot;
 
 import io.prometheus.metrics.expositionformats.ExpositionFormatWriter;
 import io.prometheus.metrics.expositionformats.ExpositionFormats;
@@ -16,8 +16,14 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executor;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.SynchronousQueue;
+import java.util.concurrent.ThreadFactory;
+import java.util.concurrent.ThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.LongSupplier;
+import java.util.function.Supplier;
 
 /**
  * Renders {@code /metrics} in the format the {@code Accept} header asks for (Prometheus text,
@@ -46,7 +52,7 @@ import java.util.function.LongSupplier;
  * a rendering (which takes tens of milliseconds with a thousand targets). And while one thread
  * renders, the others get the previous rendering; only the very first scrape of a format waits.
  */
-public final class MetricsEndpoint {
+public final class MetricsEndpoint implements AutoCloseable {
     /** How stale a cached block may be: far below any sane poll or scrape interval. */
     public static final Duration MAX_CACHE_AGE = Duration.ofSeconds(1);
     /** However often polls end, the per-target block is rendered at most this often. */
@@ -92,7 +98,7 @@ public final class MetricsEndpoint {
     private static final class Once<T> {
         private T value;
 
-        synchronized T get(java.util.function.Supplier<T> make) {
+        synchronized T get(Supplier<T> make) {
             if (value == null) {
                 value = make.get();
             }
@@ -104,13 +110,18 @@ public final class MetricsEndpoint {
     }
 
     /**
+     * The agent's {@code /metrics}: cached, with renderings that are due but not yet needed made
+     * ahead, one at a time, on a thread of {@code threads} that exists while scrapes come often
+     * (it ends 30 s after the last).
+     *
      * @param updateCount a number that changes whenever the import data changes (the store's update count)
-     * @param background  where renderings that are due but not yet needed are made (one at a time;
-     *                    the agent passes a single thread that exists while scrapes come often)
      */
-    public MetricsEndpoint(PrometheusRegistry importRegistry, PrometheusRegistry processRegistry, Clock clock,
-                           LongSupplier updateCount, Executor background) {
-        this(importRegistry, processRegistry, clock, updateCount, MAX_CACHE_AGE, MIN_RERENDER, background, System::nanoTime);
+    public static MetricsEndpoint cached(PrometheusRegistry importRegistry, PrometheusRegistry processRegistry, Clock clock,
+                                         LongSupplier updateCount, ThreadFactory threads) {
+        ExecutorService renderer = new ThreadPoolExecutor(0, 1, 30, TimeUnit.SECONDS, new SynchronousQueue<>(), threads,
+                new ThreadPoolExecutor.DiscardPolicy());
+        return new MetricsEndpoint(importRegistry, processRegistry, clock, updateCount, MAX_CACHE_AGE, MIN_RERENDER, renderer,
+                System::nanoTime);
     }
 
     /** @param nanoTime measures how long renderings take ({@link System#nanoTime()}) */
@@ -229,6 +240,14 @@ public final class MetricsEndpoint {
         cache.clear();
     }
 
+    /** Ends the background rendering thread, if this endpoint has one of its own. */
+    @Override
+    public void close() {
+        if (background instanceof ExecutorService own) {
+            own.shutdownNow();
+        }
+    }
+
     /**
      * The body: both blocks one after the other (in OpenMetrics without the first block's
      * {@code # EOF}), as two parts, not copied. Gzipped on demand from the per-target block's
@@ -255,7 +274,7 @@ public final class MetricsEndpoint {
         return out.rendered();
     }
 
-    /** A byte stream whose contents are taken as they are (a rendering is 4 MB with a thousand targets). */
+    /** A byte stream whose contents are taken as they are, not copied (renderings are megabytes with many targets). */
     private static final class Buffer extends ByteArrayOutputStream {
         Buffer(int size) {
             super(size);

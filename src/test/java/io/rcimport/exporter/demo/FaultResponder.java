@@ -31,7 +31,7 @@ final class FaultResponder {
     }
 
     /** Answers {@code ctx} as {@code fault} says; {@code normally} is the proper answer (for a released hang). */
-    void answer(Context ctx, Fault fault, HungRequests.Answer normally) throws Exception {
+    void answer(Context ctx, Fault fault, SimulatedRocketChat.Answer normally) throws Exception {
         if (!(fault instanceof Fault.Random) && !(fault instanceof Fault.None)) {
             ctx.attribute(ANSWER_ATTRIBUTE, fault instanceof Fault.Status s ? "Status " + s.status() : fault.getClass().getSimpleName());
         }
