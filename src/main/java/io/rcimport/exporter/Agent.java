@@ -13,6 +13,8 @@ import io.rcimport.exporter.metrics.ImportMetrics;
 import io.rcimport.exporter.poll.PollLog;
 import io.rcimport.exporter.status.HeartbeatLimits;
 import io.rcimport.exporter.status.StatusStore;
+import io.rcimport.exporter.storage.StateFile;
+import io.rcimport.exporter.storage.StateWriter;
 import java.net.InetAddress;
 import java.net.URI;
 import java.net.UnknownHostException;
@@ -26,6 +28,7 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.IntSupplier;
+import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -49,6 +52,8 @@ public final class Agent implements AutoCloseable {
     private final HttpClients clients;
     private final Polling polling;
     private final Alerting alerting;
+    /** The state kept under {@code storage.path}; empty: memory only. */
+    private final Optional<KeptState> kept;
     private final ApiServer server;
 
     /** Where a reload reads the configuration from (the file given with --config). */
@@ -79,15 +84,18 @@ public final class Agent implements AutoCloseable {
             this.timer = timer();
             this.clients = HttpClients.create(config.poll().timeout());
             this.polling = Polling.create(config, store, metrics, telemetry.breakers(), clients, timer, clock, version);
+            this.kept = keptState(config, store, this::alerting, metrics, clock);
             // The sinks read the external URL when they send, after the server below is bound: that
             // breaks the cycle alerts -> external URL -> port -> server -> /status -> alerts.
             Optional<URI> configured = config.alerting().externalUrl();
             String host = configured.isPresent() ? "" : reachableHost(config.server().host());
             IntSupplier boundPort = this::port;
             this.alerting = Alerting.create(config, store, clients, timer, clock, metrics::countAlertDelivery,
-                    () -> configured.orElseGet(() -> URI.create("http://" + host + ":" + boundPort.getAsInt())));
+                    () -> configured.orElseGet(() -> URI.create("http://" + host + ":" + boundPort.getAsInt())),
+                    kept.map(k -> List.of(k.alertSink())).orElse(List.of()));
             StatusJson statusJson = new StatusJson(config.poll().staleAfter(), telemetry::breakerState, alerting::firingOf);
             try {
+                restoreKeptState(); // before the server answers: /status shows the kept snapshots from the start
                 this.server = ApiServer.serving(store, statusJson, clock, version)
                         .metrics(MetricsEndpoint.cached(telemetry.importRegistry(), telemetry.processRegistry(), clock,
                                 store::updateCount, new NamedThreads("rcie-metrics-render")))
@@ -96,6 +104,7 @@ public final class Agent implements AutoCloseable {
                         .start(config.server().host(), config.server().port());
             } catch (RuntimeException e) {
                 // e.g. the port is taken: nothing polls yet, so only the threads need stopping.
+                kept.ifPresent(KeptState::close);
                 alerting.close();
                 stopThreads();
                 throw e;
@@ -104,6 +113,35 @@ public final class Agent implements AutoCloseable {
             polling.start(config.ownedTargets());
             if (config.targetsFile().isPresent() && source.isPresent()) {
                 TargetsFileWatch.start(() -> this.config.get().targetsFile(), this::reloadFromSource, timer);
+            }
+        }
+    }
+
+    /**
+     * The kept state of {@code storage.path}, if set. An unusable directory stops the start with a
+     * message that names {@code storage.path} (Main checks it first and exits 1).
+     */
+    private static Optional<KeptState> keptState(Config config, StatusStore store, Supplier<Alerting> alerting,
+                                                 ImportMetrics metrics, Clock clock) {
+        if (config.storage().path().isEmpty()) {
+            return Optional.empty();
+        }
+        try {
+            StateFile file = StateFile.open(config.storage().path().get(), clock);
+            metrics.initStorageWrites(StateWriter.SUCCESS, StateWriter.FAILED);
+            return Optional.of(new KeptState(file, store, alerting, metrics::countStorageWrite, clock));
+        } catch (ConfigException e) {
+            throw new IllegalStateException(e.getMessage(), e);
+        }
+    }
+
+    /** Before the first poll; a kept file that cannot even be set aside stops the start (it would be overwritten). */
+    private void restoreKeptState() {
+        if (kept.isPresent()) {
+            try {
+                kept.get().restoreAndKeep();
+            } catch (ConfigException e) {
+                throw new IllegalStateException(e.getMessage(), e);
             }
         }
     }
@@ -201,10 +239,16 @@ public final class Agent implements AutoCloseable {
         store.retainTargets(change.targetNames());
         config.set(change.applied());
         polling.add(change.started(), change.applied());
+        kept.ifPresent(KeptState::changed); // removed targets leave the file
         server.invalidateCaches();
         metrics.reloadSucceeded(clock.instant());
         LOG.info("event=reloaded {}", change.summary());
         return new Reloader.Result(true, change.summary());
+    }
+
+    /** The alerting, for the kept state, which is built before it (see {@link KeptState}). */
+    private Alerting alerting() {
+        return alerting;
     }
 
     public Collection<Alert> firingAlerts() {
@@ -227,6 +271,7 @@ public final class Agent implements AutoCloseable {
     /** Stops polling (in-flight polls get {@code grace}), then the alerts and the server, then the threads. */
     public void stop(Duration grace) {
         polling.stop(grace);
+        kept.ifPresent(KeptState::close); // before the sinks close: their undelivered posts are written
         alerting.close();
         server.close();
         stopThreads();

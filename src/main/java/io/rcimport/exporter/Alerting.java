@@ -49,8 +49,15 @@ final class Alerting implements AutoCloseable {
      */
     static Alerting create(Config config, StatusStore store, HttpClients clients, ScheduledExecutorService timer, Clock clock,
                            DeliveryCounter counter, Supplier<URI> externalUrl) {
+        return create(config, store, clients, timer, clock, counter, externalUrl, List.of());
+    }
+
+    /** The same, with {@code listeners} told of every evaluation too (e.g. the kept state, to write the firing alerts). */
+    static Alerting create(Config config, StatusStore store, HttpClients clients, ScheduledExecutorService timer, Clock clock,
+                           DeliveryCounter counter, Supplier<URI> externalUrl, List<AlertSink> listeners) {
         List<AlertSink> sinks = sinks(config, clients, timer, clock, counter, externalUrl);
-        return new Alerting(store, timer, config.poll(), sinks, new AlertEvaluator(clock, config.poll().staleAfter(), sinks));
+        List<AlertSink> told = Stream.concat(sinks.stream(), listeners.stream()).toList();
+        return new Alerting(store, timer, config.poll(), sinks, new AlertEvaluator(clock, config.poll().staleAfter(), told));
     }
 
     private static List<AlertSink> sinks(Config config, HttpClients clients, ScheduledExecutorService timer, Clock clock,
@@ -88,6 +95,16 @@ final class Alerting implements AutoCloseable {
 
     Collection<Alert> firing() {
         return evaluator.firing();
+    }
+
+    /** Before {@link #start()}: the alerts kept across a restart (see {@link AlertEvaluator#restore}). */
+    void restore(Collection<Alert> kept) {
+        evaluator.restore(kept);
+    }
+
+    /** The webhook sinks, in configuration order: their undelivered posts are kept across restarts. */
+    List<WebhookSink> webhooks() {
+        return sinks.stream().filter(WebhookSink.class::isInstance).map(WebhookSink.class::cast).toList();
     }
 
     List<Alert> firingOf(String target) {

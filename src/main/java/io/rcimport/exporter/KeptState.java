@@ -1,7 +1,6 @@
 package io.rcimport.exporter;
 
 import io.rcimport.exporter.alert.Alert;
-import io.rcimport.exporter.alert.AlertEvaluator;
 import io.rcimport.exporter.alert.AlertSink;
 import io.rcimport.exporter.alert.WebhookSink;
 import io.rcimport.exporter.config.ConfigException;
@@ -26,6 +25,7 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
 import java.util.function.Function;
+import java.util.function.Supplier;
 import java.util.stream.Collectors;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -42,17 +42,19 @@ final class KeptState implements AutoCloseable {
 
     private final StateFile file;
     private final StatusStore store;
-    private final AlertEvaluator alerts;
-    private final List<WebhookSink> webhooks;
+    private final Supplier<Alerting> alerting;
     private final Clock clock;
     private final StateWriter writer;
 
-    KeptState(StateFile file, StatusStore store, AlertEvaluator alerts, List<WebhookSink> webhooks,
-              StateWriter.WriteCounter counter, Clock clock) {
+    /**
+     * @param alerting read when restoring and writing, after the agent built it: the alerting is
+     *                 told of the kept state's {@link #alertSink()} when it is built, so the two
+     *                 cannot be built in one order
+     */
+    KeptState(StateFile file, StatusStore store, Supplier<Alerting> alerting, StateWriter.WriteCounter counter, Clock clock) {
         this.file = file;
         this.store = store;
-        this.alerts = alerts;
-        this.webhooks = List.copyOf(webhooks);
+        this.alerting = alerting;
         this.clock = clock;
         this.writer = new StateWriter(file, this::current, counter, clock);
     }
@@ -66,7 +68,7 @@ final class KeptState implements AutoCloseable {
         StateFile.LoadResult loaded = file.load();
         loaded.kept().ifPresent(this::restore);
         store.addListener(this::onPoll);
-        webhooks.forEach(w -> w.onChange(writer::changed));
+        alerting.get().webhooks().forEach(w -> w.onChange(writer::changed));
         writer.changed(); // the file reflects this configuration's targets from the start
     }
 
@@ -101,7 +103,7 @@ final class KeptState implements AutoCloseable {
             firing.addAll(r.alerts());
         }
         store.restore(snapshots);
-        alerts.restore(firing);
+        alerting.get().restore(firing);
         keptAlertKeys = firing.stream().map(Alert::key).collect(Collectors.toUnmodifiableSet());
         int deliveries = restoreDeliveries(kept.deliveries());
         LOG.info("event=state_restored file={} saved_at={} targets={} alerts={} deliveries={} dropped_targets={}",
@@ -110,7 +112,7 @@ final class KeptState implements AutoCloseable {
 
     /** Kept posts go to the webhook of the same name and URL only; returns how many were queued again. */
     private int restoreDeliveries(List<SavedQueue> queues) {
-        Map<String, WebhookSink> byKey = webhooks.stream()
+        Map<String, WebhookSink> byKey = alerting.get().webhooks().stream()
                 .collect(Collectors.toMap(w -> w.name() + "/" + fingerprint(w), Function.identity(), (a, b) -> a));
         int restored = 0;
         for (SavedQueue q : queues) {
@@ -128,9 +130,9 @@ final class KeptState implements AutoCloseable {
 
     /** What is kept now: read on the writer's thread from the live, thread-safe components. */
     SavedState current() {
-        Collection<Alert> firing = alerts.firing();
+        Collection<Alert> firing = alerting.get().firing();
         List<SavedTarget> targets = store.all().stream().map(s -> KeptTargets.saved(s, firing)).toList();
-        List<SavedQueue> queues = webhooks.stream()
+        List<SavedQueue> queues = alerting.get().webhooks().stream()
                 .map(w -> new SavedQueue(w.name(), fingerprint(w),
                         w.waiting().stream().map(p -> new SavedPayload(p.contentType(), p.body())).toList()))
                 .filter(q -> !q.payloads().isEmpty())
@@ -156,6 +158,11 @@ final class KeptState implements AutoCloseable {
         } catch (NoSuchAlgorithmException e) {
             throw new IllegalStateException("SHA-256 is part of every JDK", e);
         }
+    }
+
+    /** Something kept changed outside a poll (a reload removed targets). */
+    void changed() {
+        writer.changed();
     }
 
     /** Writes what is pending, then stops (a clean shutdown: call before the sinks close). */

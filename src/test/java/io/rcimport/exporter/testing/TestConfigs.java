@@ -27,6 +27,7 @@ public final class TestConfigs {
     private Config.Alerting alerting = Config.Alerting.defaults();
     private Optional<Path> targetsFile = Optional.empty();
     private Config.Shard shard = Config.Shard.defaults();
+    private Config.Storage storage = Config.Storage.defaults();
 
     private TestConfigs(List<Config.Target> targets) {
         this.targets = List.copyOf(targets);
@@ -51,6 +52,7 @@ public final class TestConfigs {
         c.alerting = parsed.alerting();
         c.targetsFile = parsed.targetsFile();
         c.shard = parsed.shard();
+        c.storage = parsed.storage();
         return c;
     }
 
@@ -97,7 +99,13 @@ public final class TestConfigs {
         return this;
     }
 
+    /** Keep the agent's state in {@code directory} ({@code storage.path}). */
+    public TestConfigs storage(Path directory) {
+        this.storage = new Config.Storage(Optional.of(directory));
+        return this;
+    }
+
     public Config build() {
-        return new Config(server, poll, retry, circuitBreaker, targets, alerting, targetsFile, shard);
+        return new Config(server, poll, retry, circuitBreaker, targets, alerting, targetsFile, shard, storage);
     }
 }
