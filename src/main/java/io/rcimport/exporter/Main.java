@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import io.rcimport.exporter.config.Config;
 import io.rcimport.exporter.config.ConfigException;
+import io.rcimport.exporter.storage.StateFile;
 import io.rcimport.exporter.config.ConfigLoader;
 import io.rcimport.exporter.config.ConfigSummary;
 import io.rcimport.exporter.config.ExposedSecrets;
@@ -173,6 +174,16 @@ public final class Main {
         }
         if (options.once()) {
             return once(config, clock, out, demo);
+        }
+        if (config.storage().path().isPresent()) {
+            // Checked here, before anything starts, so that the answer is the plain configuration error.
+            try {
+                StateFile.open(config.storage().path().get(), clock);
+            } catch (ConfigException e) {
+                err.println("configuration error: " + e.getMessage());
+                closeQuietly(demo);
+                return BAD_CONFIG;
+            }
         }
         Optional<Agent.ConfigSource> source = Optional.empty();
         if (options.config() != null) {

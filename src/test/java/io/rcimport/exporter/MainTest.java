@@ -112,6 +112,18 @@ class MainTest {
     }
 
     @Test
+    void an_unusable_storage_path_exits_1_naming_it(@TempDir Path dir) throws Exception {
+        Path blocker = Files.writeString(dir.resolve("a-file"), "not a directory");
+        Path file = dir.resolve("c.yaml");
+        Files.writeString(file, "server:\n  host: 127.0.0.1\n  port: 0\nstorage:\n  path: " + blocker.resolve("state")
+                + "\ntargets:\n  - name: a\n    url: http://127.0.0.1:9\n    user_id: u\n    auth_token: t\n");
+        int code = assertTimeoutPreemptively(Duration.ofSeconds(30), () -> run(Map.of(), "--config", file.toString()));
+        assertEquals(1, code);
+        assertTrue(stderr().startsWith("configuration error: storage.path: "), stderr());
+        assertTrue(Files.isRegularFile(blocker), "nothing of the user's is touched");
+    }
+
+    @Test
     void check_config_prints_a_summary_without_secrets(@TempDir Path dir) throws Exception {
         Path file = dir.resolve("c.yaml");
         Files.writeString(file, "targets:\n  - name: a\n    url: http://x\n    user_id: u\n    auth_token: ${TOKEN}\n");
