@@ -188,27 +188,15 @@ final class DeliveryQueue implements AutoCloseable {
         attempt(next, 1);
     }
 
-    /**
-     * Merges the payloads from index {@code from} on into one, in place; counts the others as
-     * coalesced. Payloads without events (kept across a restart: only their bytes were kept) are
-     * not merged: they stay ahead of the merged one, in order.
-     */
+    /** Merges the payloads from index {@code from} on into one, in place (see {@link WaitingMerge}). */
     private void mergeWaiting(int from) {
         if (policy.merger() == null) {
             return;
         }
-        List<Payload> all = List.copyOf(queue);
-        List<Payload> bytesOnly = all.subList(from, all.size()).stream().filter(p -> p.events().isEmpty()).toList();
-        List<Payload> mergeable = all.subList(from, all.size()).stream().filter(p -> !p.events().isEmpty()).toList();
-        if (mergeable.size() < 2) {
-            return;
-        }
-        Payload merged = policy.merger().merge(mergeable);
+        WaitingMerge merge = WaitingMerge.of(List.copyOf(queue), from, policy.merger());
         queue.clear();
-        queue.addAll(all.subList(0, from));
-        queue.addAll(bytesOnly);
-        queue.addLast(merged);
-        for (int i = 1; i < mergeable.size(); i++) {
+        queue.addAll(merge.payloads());
+        for (int i = 0; i < merge.coalesced(); i++) {
             counter.count(sink, COALESCED);
         }
     }
@@ -245,43 +233,35 @@ final class DeliveryQueue implements AutoCloseable {
     }
 
     private void answered(Payload payload, int attemptNo, HttpResponse<byte[]> response, Throwable error) {
-        int status = error == null ? response.statusCode() : 0;
-        if (error == null && status / 100 == 2) {
-            finish(payload, SUCCESS, null);
-            return;
+        PostVerdict verdict = PostVerdict.of(error == null ? response.statusCode() : 0, error == null ? null : unwrap(error),
+                attemptNo, policy);
+        switch (verdict.kind()) {
+            case DELIVERED -> finish(payload, SUCCESS, null);
+            case REJECTED -> finish(payload, REJECTED, verdict.why());
+            case DROPPED -> finish(payload, DROPPED, verdict.why());
+            case RETRY -> {
+                counter.count(sink, RETRY);
+                if (attemptNo == 1) {
+                    LOG.warn("sink={} endpoint={} event=delivery_failed msg=\"{}\" retrying=true", sink, endpointForLogs, verdict.why());
+                }
+                retryLater(payload, attemptNo + 1, Duration.ofMillis(backoffMillis(attemptNo)));
+            }
+            case WAIT_AS_TOLD -> {
+                // Not a failed attempt: the payload waits as the answer says and goes again.
+                counter.count(sink, RETRY);
+                Instant now = policy.clock().instant();
+                Instant until = RateLimitAnswer.waitUntil(response, now);
+                limit.blockedUntil(until);
+                Duration delay = Duration.between(now, until);
+                LOG.warn("sink={} endpoint={} event=delivery_rate_limited msg=\"HTTP 429\" retry_in={}s",
+                        sink, endpointForLogs, Math.max(1, delay.toSeconds()));
+                retryLater(payload, attemptNo, delay);
+            }
         }
-        boolean retryable = error != null || status >= 500 || status == 429;
-        String why = error != null ? unwrap(error).getClass().getSimpleName() : "HTTP " + status;
-        if (!retryable) {
-            finish(payload, REJECTED, why);
-            return;
-        }
-        if (status == 500 && policy.rejectServerErrorAfter() > 0 && attemptNo >= policy.rejectServerErrorAfter()) {
-            finish(payload, REJECTED, why + " after " + attemptNo + " attempts: " + policy.rejectHint());
-            return;
-        }
-        boolean waitAsTold = status == 429 && policy.honoursRateLimitAnswers();
-        // A 429 that says how long to wait is not a failed attempt: the payload waits and goes again.
-        if (attemptNo >= MAX_ATTEMPTS && !waitAsTold) {
-            finish(payload, DROPPED, why + " after " + attemptNo + " attempts");
-            return;
-        }
-        counter.count(sink, RETRY);
-        Duration delay = Duration.ofMillis(backoffMillis(attemptNo));
-        int nextAttempt = attemptNo + 1;
-        if (waitAsTold) {
-            Instant now = policy.clock().instant();
-            Instant until = RateLimitAnswer.waitUntil(response, now);
-            limit.blockedUntil(until);
-            delay = Duration.between(now, until);
-            nextAttempt = attemptNo;
-            LOG.warn("sink={} endpoint={} event=delivery_rate_limited msg=\"HTTP 429\" retry_in={}s",
-                    sink, endpointForLogs, Math.max(1, delay.toSeconds()));
-        } else if (attemptNo == 1) {
-            LOG.warn("sink={} endpoint={} event=delivery_failed msg=\"{}\" retrying=true", sink, endpointForLogs, why);
-        }
-        int n = nextAttempt;
-        if (!later(() -> retry(payload, n), delay)) {
+    }
+
+    private void retryLater(Payload payload, int attemptNo, Duration delay) {
+        if (!later(() -> retry(payload, attemptNo), delay)) {
             finish(payload, DROPPED, "shutting down");
         }
     }
