@@ -28,10 +28,12 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.stream.Stream;
+import java.util.stream.StreamSupport;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -176,6 +178,49 @@ class RestartTest {
         startAgent(downHook);
         await("the kept post delivered", () -> posted().stream()
                 .anyMatch(e -> "state_change".equals(e.path("kind").asText()) && "error".equals(e.path("to").asText())));
+    }
+
+    @Test
+    void an_alert_that_ended_while_the_agent_was_down_is_resolved_at_alertmanager_and_one_that_holds_keeps_starts_at() throws Exception {
+        WireMockServer alertmanager = new WireMockServer(WireMockConfiguration.options().dynamicPort());
+        alertmanager.start();
+        alertmanager.stubFor(post(urlEqualTo("/api/v2/alerts")).willReturn(aResponse().withStatus(200)));
+        try {
+            Config.Alerting toAlertmanager = new Config.Alerting(List.of(new Config.Alertmanager(URI.create(alertmanager.baseUrl()))),
+                    Duration.ofMinutes(1), List.of(), Optional.empty());
+            Config withAlertmanager = TestConfigs.from(config(hook.port())).alerting(toAlertmanager).build();
+            answer("status-failed.json");
+            agent = Agent.start(withAlertmanager, Clock.systemUTC());
+            await("the failure firing", () -> !agent.firingAlerts().isEmpty());
+            String startsAt = agent.firingAlerts().iterator().next().startsAt().toString();
+            Thread.sleep(2200); // written
+            stopAgent();
+
+            alertmanager.resetRequests();
+            agent = Agent.start(withAlertmanager, Clock.systemUTC());
+            await("pushed again", () -> !pushes(alertmanager).isEmpty());
+            JsonNode still = pushes(alertmanager).get(0);
+            assertEquals(startsAt, still.path("startsAt").asText(), "the alert that still holds keeps its startsAt");
+            stopAgent();
+
+            answer("status-done.json"); // meanwhile a new import finished: the failure ended while the agent was down
+            alertmanager.resetRequests();
+            Instant restarted = Instant.now();
+            agent = Agent.start(withAlertmanager, Clock.systemUTC());
+            await("the failure resolved at Alertmanager", () -> pushes(alertmanager).stream().anyMatch(a ->
+                    "RocketChatImportFailed".equals(a.path("labels").path("alertname").asText())
+                            && !Instant.parse(a.path("endsAt").asText()).isAfter(Instant.now())
+                            && !Instant.parse(a.path("endsAt").asText()).isBefore(restarted)));
+        } finally {
+            alertmanager.stop();
+        }
+    }
+
+    /** Every alert of every push so far, in order. */
+    private static List<JsonNode> pushes(WireMockServer alertmanager) {
+        return alertmanager.findAll(postRequestedFor(urlEqualTo("/api/v2/alerts"))).stream()
+                .flatMap(r -> StreamSupport.stream(parse(r.getBodyAsString()).spliterator(), false))
+                .toList();
     }
 
     @Test
