@@ -22,7 +22,8 @@ final class DemoConfig {
                     Optional.empty(), Config.Shard.defaults(), c.storage());
         }
         return new Config(Config.Server.defaults(),
-                new Config.Poll(Duration.ofSeconds(5), Duration.ofSeconds(2), Duration.ofSeconds(30), Duration.ofSeconds(45)),
+                new Config.Poll(Duration.ofSeconds(5), Duration.ofSeconds(2), Duration.ofSeconds(30), Duration.ofSeconds(45),
+                        Duration.ofMinutes(2), Duration.ofSeconds(30)),
                 Config.Retry.defaults(), Config.CircuitBreaker.defaults(), List.of(demo), Config.Alerting.defaults());
     }
 }
