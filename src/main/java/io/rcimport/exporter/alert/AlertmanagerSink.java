@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.rcimport.exporter.config.Config;
+import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.time.Clock;
@@ -17,6 +18,7 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
+import java.util.stream.IntStream;
 
 /**
  * Pushes alerts to Alertmanagers ({@code POST /api/v2/alerts}, to each one, not load-balanced).
@@ -52,7 +54,7 @@ public final class AlertmanagerSink implements AlertSink {
         this.clock = clock;
         this.validFor = (pollInterval.compareTo(resendInterval) > 0 ? pollInterval : resendInterval).multipliedBy(4);
         this.externalUrl = externalUrl;
-        this.queues = java.util.stream.IntStream.range(0, alertmanagers.size())
+        this.queues = IntStream.range(0, alertmanagers.size())
                 .mapToObj(i -> new DeliveryQueue("alertmanager-" + i, alertsEndpoint(alertmanagers.get(i)), Map.of(),
                         1, true, http, timer, Duration.ofSeconds(10), counter))
                 .toList();
@@ -126,7 +128,7 @@ public final class AlertmanagerSink implements AlertSink {
         }
         try {
             return JSON.writeValueAsBytes(array);
-        } catch (java.io.IOException e) {
+        } catch (IOException e) {
             throw new IllegalStateException(e);
         }
     }

@@ -11,6 +11,8 @@ import java.util.ArrayDeque;
 import java.util.Deque;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
@@ -206,7 +208,7 @@ final class DeliveryQueue implements AutoCloseable {
         try {
             timer.schedule(task, delay.toMillis(), TimeUnit.MILLISECONDS);
             return true;
-        } catch (java.util.concurrent.RejectedExecutionException e) {
+        } catch (RejectedExecutionException e) {
             return false;
         }
     }
@@ -268,7 +270,7 @@ final class DeliveryQueue implements AutoCloseable {
 
     /** The failure itself, not the {@code CompletionException} the future wraps it in. */
     private static Throwable unwrap(Throwable error) {
-        return error instanceof java.util.concurrent.CompletionException && error.getCause() != null ? error.getCause() : error;
+        return error instanceof CompletionException && error.getCause() != null ? error.getCause() : error;
     }
 
     /**

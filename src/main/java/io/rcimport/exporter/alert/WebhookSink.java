@@ -2,6 +2,7 @@ package io.rcimport.exporter.alert;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.rcimport.exporter.config.Config;
+import java.io.IOException;
 import java.net.http.HttpClient;
 import java.time.Clock;
 import java.time.Duration;
@@ -79,7 +80,7 @@ public final class WebhookSink implements AlertSink {
     private static byte[] bytes(Object body) {
         try {
             return JSON.writeValueAsBytes(body);
-        } catch (java.io.IOException e) {
+        } catch (IOException e) {
             throw new IllegalStateException(e);
         }
     }

@@ -1,6 +1,7 @@
 package io.rcimport.exporter.metrics;
 
 import io.prometheus.metrics.core.metrics.Counter;
+import io.prometheus.metrics.core.metrics.Gauge;
 import io.prometheus.metrics.core.metrics.Histogram;
 import io.prometheus.metrics.model.registry.MultiCollector;
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
@@ -41,8 +42,8 @@ public final class ImportMetrics implements MultiCollector {
     private final Histogram pollDuration;
     private final Counter alertsSent;
     private final Counter storageWrites;
-    private final io.prometheus.metrics.core.metrics.Gauge reloadSuccessful;
-    private final io.prometheus.metrics.core.metrics.Gauge reloadTimestamp;
+    private final Gauge reloadSuccessful;
+    private final Gauge reloadTimestamp;
 
     // Every metric is built withoutExemplars(): exemplar sampling needs
     // prometheus-metrics-tracer-initializer, which micrometer-registry-prometheus excludes, so
@@ -68,15 +69,15 @@ public final class ImportMetrics implements MultiCollector {
         this.storageWrites = Counter.builder().name(PREFIX + "storage_writes_total")
                 .help("Writes of the state file under storage.path by outcome (success, failed)")
                 .labelNames("outcome").withoutExemplars().register(registry);
-        io.prometheus.metrics.core.metrics.Gauge.builder().name(PREFIX + "exporter_build_info")
+        Gauge.builder().name(PREFIX + "exporter_build_info")
                 .help("Version of rocketchat-import-exporter").labelNames("version").withoutExemplars().register(registry)
                 .labelValues(version).set(1);
-        this.reloadSuccessful = io.prometheus.metrics.core.metrics.Gauge.builder()
+        this.reloadSuccessful = Gauge.builder()
                 .name(PREFIX + "config_last_reload_successful")
                 .help("1 if the last configuration reload succeeded (or none was tried), else 0")
                 .withoutExemplars().register(registry);
         reloadSuccessful.set(1);
-        this.reloadTimestamp = io.prometheus.metrics.core.metrics.Gauge.builder()
+        this.reloadTimestamp = Gauge.builder()
                 .name(PREFIX + "config_last_reload_success_timestamp_seconds")
                 .help("Unix time of the last successful configuration load or reload")
                 .withoutExemplars().register(registry);

@@ -2,6 +2,7 @@ package io.rcimport.exporter.rocketchat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.IOException;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Locale;
@@ -144,7 +145,7 @@ public final class ResponseClassifier {
         try {
             JsonNode node = JSON.readTree(body);
             return node != null && node.isObject() ? Optional.of(node) : Optional.empty();
-        } catch (java.io.IOException e) {
+        } catch (IOException e) {
             return Optional.empty();
         }
     }

@@ -5,9 +5,11 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.rcimport.exporter.config.Config;
 import io.rcimport.exporter.config.Secret;
+import io.rcimport.exporter.tls.NoTls;
 import java.io.IOException;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
+import java.security.NoSuchAlgorithmException;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -15,7 +17,9 @@ import java.util.List;
 import java.util.Optional;
 import java.util.OptionalLong;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Executor;
 import java.util.concurrent.atomic.AtomicReference;
+import javax.net.ssl.SSLContext;
 
 /**
  * The calls to one target: one attempt at {@code GET /api/v1/import.status} with authentication
@@ -238,33 +242,33 @@ public final class RocketChatClient {
     }
 
     /** The shared client every target uses: HTTP/1.1, no redirects (they would carry auth headers away). */
-    public static HttpClient newHttpClient(Duration connectTimeout, java.util.concurrent.Executor executor) {
+    public static HttpClient newHttpClient(Duration connectTimeout, Executor executor) {
         try {
-            return newHttpClient(connectTimeout, executor, javax.net.ssl.SSLContext.getDefault());
-        } catch (java.security.NoSuchAlgorithmException e) {
+            return newHttpClient(connectTimeout, executor, SSLContext.getDefault());
+        } catch (NoSuchAlgorithmException e) {
             throw new IllegalStateException("the JDK has a default SSL context", e);
         }
     }
 
     /** The same, with the trust of a target's {@code tls} settings. */
-    public static HttpClient newHttpClient(Duration connectTimeout, java.util.concurrent.Executor executor,
-                                           javax.net.ssl.SSLContext ssl) {
+    public static HttpClient newHttpClient(Duration connectTimeout, Executor executor,
+                                           SSLContext ssl) {
         return builder(connectTimeout, executor).sslContext(ssl).build();
     }
 
     /**
      * The same for {@code http://} URLs only: no TLS at all, so the JDK's TLS stack and CA
-     * certificates are not loaded ({@link io.rcimport.exporter.tls.NoTls}); an {@code https://}
+     * certificates are not loaded ({@link NoTls}); an {@code https://}
      * request on it fails as a connection error.
      */
-    public static HttpClient newPlainHttpClient(Duration connectTimeout, java.util.concurrent.Executor executor) {
+    public static HttpClient newPlainHttpClient(Duration connectTimeout, Executor executor) {
         return builder(connectTimeout, executor)
-                .sslContext(io.rcimport.exporter.tls.NoTls.context())
-                .sslParameters(io.rcimport.exporter.tls.NoTls.parameters())
+                .sslContext(NoTls.context())
+                .sslParameters(NoTls.parameters())
                 .build();
     }
 
-    private static HttpClient.Builder builder(Duration connectTimeout, java.util.concurrent.Executor executor) {
+    private static HttpClient.Builder builder(Duration connectTimeout, Executor executor) {
         return HttpClient.newBuilder()
                 .version(HttpClient.Version.HTTP_1_1)
                 .followRedirects(HttpClient.Redirect.NEVER)

@@ -15,6 +15,7 @@ import io.rcimport.exporter.testing.Http;
 import io.rcimport.exporter.testing.LogCapture;
 import io.rcimport.exporter.testing.MetricsText;
 import io.rcimport.exporter.testing.TestConfigs;
+import java.io.IOException;
 import java.net.http.HttpClient;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -72,12 +73,20 @@ class DiskFullIT {
                 answer(rocketChat, "status-importing-slack.json");
                 await("written again", Duration.ofSeconds(15), () -> logs.linesSince(mark).stream()
                         .anyMatch(l -> l.contains("is written again")));
-                assertTrue(Files.readString(state.resolve("state.json")).contains("importer_importing_messages"));
+                await("the latest status on disk", Duration.ofSeconds(15), () -> kept(state).contains("importer_importing_messages"));
             } finally {
                 agent.close();
             }
         } finally {
             rocketChat.stop();
+        }
+    }
+
+    private static String kept(Path state) {
+        try {
+            return Files.readString(state.resolve("state.json"));
+        } catch (IOException e) {
+            return "";
         }
     }
 
