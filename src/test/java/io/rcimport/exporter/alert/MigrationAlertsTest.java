@@ -1,5 +1,7 @@
 package io.rcimport.exporter.alert;
 
+import static io.rcimport.exporter.alert.AlertAssertions.assertMentions;
+import static io.rcimport.exporter.alert.AlertAssertions.only;
 import static io.rcimport.exporter.alert.Polls.STALE_AFTER;
 import static org.junit.jupiter.api.Assertions.assertAll;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -22,17 +24,6 @@ class MigrationAlertsTest {
 
     private List<Alert> evaluate() {
         return AlertConditions.evaluate(main.current(), clock.instant(), STALE_AFTER, Instant.parse("2026-11-30T09:00:00Z"));
-    }
-
-    private static Alert only(List<Alert> alerts) {
-        assertEquals(1, alerts.size(), () -> "expected exactly one alert, got " + alerts);
-        return alerts.get(0);
-    }
-
-    private static void assertMentions(String text, String... parts) {
-        for (String part : parts) {
-            assertTrue(text.contains(part), () -> "\"" + part + "\" missing from: " + text);
-        }
     }
 
     @Test
