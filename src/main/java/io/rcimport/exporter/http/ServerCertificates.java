@@ -191,6 +191,8 @@ final class ServerCertificates implements AutoCloseable {
     /** Jetty's factory with {@code client_allowed_sans} checked in the trust manager, so a refused client fails the handshake. */
     private static final class Factory extends SslContextFactory.Server {
         private final List<String> allowedSans;
+        /** Refused client certificates already logged (subject and SANs), a bounded number. */
+        private final Set<String> reported = ConcurrentHashMap.newKeySet();
 
         Factory(List<String> allowedSans) {
             this.allowedSans = allowedSans;
@@ -204,7 +206,7 @@ final class ServerCertificates implements AutoCloseable {
             }
             TrustManager[] out = new TrustManager[managers.length];
             for (int i = 0; i < managers.length; i++) {
-                out[i] = managers[i] instanceof X509ExtendedTrustManager x ? new AllowedSans(x, allowedSans) : managers[i];
+                out[i] = managers[i] instanceof X509ExtendedTrustManager x ? new AllowedSans(x, allowedSans, reported) : managers[i];
             }
             return out;
         }
@@ -212,20 +214,21 @@ final class ServerCertificates implements AutoCloseable {
 
     /** The CA check first, then one SAN of the client's certificate must be in the list. */
     private static final class AllowedSans extends X509ExtendedTrustManager {
-        private static final Set<String> REPORTED = ConcurrentHashMap.newKeySet();
         private final X509ExtendedTrustManager delegate;
         private final List<String> allowed;
+        private final Set<String> reported;
 
-        AllowedSans(X509ExtendedTrustManager delegate, List<String> allowed) {
+        AllowedSans(X509ExtendedTrustManager delegate, List<String> allowed, Set<String> reported) {
             this.delegate = delegate;
             this.allowed = allowed;
+            this.reported = reported;
         }
 
         private void checkSans(X509Certificate[] chain) throws CertificateException {
             if (chain == null || chain.length == 0 || !TlsMaterial.hasAllowedSan(chain[0], allowed)) {
                 List<String> sans = chain == null || chain.length == 0 ? List.of() : TlsMaterial.sans(chain[0]);
                 String subject = chain == null || chain.length == 0 ? "(none)" : chain[0].getSubjectX500Principal().getName();
-                if (REPORTED.size() < 100 && REPORTED.add(subject + sans)) {
+                if (reported.size() < 100 && reported.add(subject + sans)) {
                     LOG.warn("event=client_refused subject=\"{}\" sans={} msg=\"client certificate has none of server.tls.client_allowed_sans; "
                             + "the TLS handshake is refused (logged once per certificate subject)\"", subject, sans);
                 }

@@ -67,8 +67,18 @@ public final class TlsMaterial {
 
     /** The agent's server certificate chain and key as an in-memory key store. */
     public static KeyStore serverKeyStore(Path certFile, Path keyFile) throws GeneralSecurityException, IOException {
-        List<Certificate> chain = certificates(certFile);
-        PrivateKey key = privateKey(keyFile);
+        List<Certificate> chain;
+        PrivateKey key;
+        try {
+            chain = certificates(certFile);
+        } catch (GeneralSecurityException e) {
+            throw named(certFile, e);
+        }
+        try {
+            key = privateKey(keyFile);
+        } catch (GeneralSecurityException e) {
+            throw named(keyFile, e);
+        }
         KeyStore ks = KeyStore.getInstance("PKCS12");
         ks.load(null, null);
         ks.setKeyEntry("server", key, IN_MEMORY_PASSWORD, chain.toArray(new Certificate[0]));
@@ -115,7 +125,13 @@ public final class TlsMaterial {
         KeyStore trust = KeyStore.getInstance("PKCS12");
         trust.load(null, null);
         int i = 0;
-        for (Certificate c : certificates(caFile)) {
+        List<Certificate> cas;
+        try {
+            cas = certificates(caFile);
+        } catch (GeneralSecurityException e) {
+            throw named(caFile, e);
+        }
+        for (Certificate c : cas) {
             trust.setCertificateEntry("ca-" + i++, c);
         }
         return trust;
@@ -154,6 +170,12 @@ public final class TlsMaterial {
             // none readable
         }
         return out;
+    }
+
+    /** The exception with the file's name in its message (it may come from deep in the JDK without one). */
+    private static GeneralSecurityException named(Path file, GeneralSecurityException e) {
+        String message = String.valueOf(e.getMessage());
+        return message.contains(file.toString()) ? e : new GeneralSecurityException(file + ": " + message, e);
     }
 
     static List<Certificate> certificates(Path file) throws GeneralSecurityException, IOException {
