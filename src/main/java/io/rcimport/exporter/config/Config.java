@@ -8,6 +8,7 @@ import java.security.NoSuchAlgorithmException;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Optional;
 
 /**
@@ -67,8 +68,59 @@ public record Config(
         }
     }
 
-    /** PEM files for HTTPS: the certificate (chain) and its unencrypted private key. Paths are absolute. */
-    public record ServerTls(Path certFile, Path keyFile) {
+    /**
+     * PEM files for HTTPS: the certificate (chain) and its unencrypted private key, and for mutual
+     * TLS the CA certificate(s) a client's certificate must be signed by, whether a client
+     * certificate is required, and the SANs one of which it must carry (empty: any). Paths are
+     * absolute. All three files are re-read when they change.
+     */
+    public record ServerTls(Path certFile, Path keyFile, Optional<Path> clientCaFile, ClientAuth clientAuthType,
+            List<String> clientAllowedSans) {
+        public ServerTls {
+            Objects.requireNonNull(certFile, "certFile");
+            Objects.requireNonNull(keyFile, "keyFile");
+            Objects.requireNonNull(clientCaFile, "clientCaFile");
+            Objects.requireNonNull(clientAuthType, "clientAuthType");
+            clientAllowedSans = List.copyOf(clientAllowedSans);
+        }
+
+        /** HTTPS without client certificates. */
+        public ServerTls(Path certFile, Path keyFile) {
+            this(certFile, keyFile, Optional.empty(), ClientAuth.NO_CLIENT_CERT, List.of());
+        }
+
+        /** Mutual TLS: every client presents a certificate signed by a CA in {@code clientCaFile}. */
+        public static ServerTls mutual(Path certFile, Path keyFile, Path clientCaFile, List<String> clientAllowedSans) {
+            return new ServerTls(certFile, keyFile, Optional.of(clientCaFile), ClientAuth.REQUIRE_AND_VERIFY_CLIENT_CERT,
+                    clientAllowedSans);
+        }
+    }
+
+    /** {@code server.tls.client_auth_type}, with exporter-toolkit's names. */
+    public enum ClientAuth {
+        NO_CLIENT_CERT("NoClientCert"),
+        REQUIRE_AND_VERIFY_CLIENT_CERT("RequireAndVerifyClientCert");
+
+        private final String configName;
+
+        ClientAuth(String configName) {
+            this.configName = configName;
+        }
+
+        /** The name in the configuration file. */
+        public String configName() {
+            return configName;
+        }
+
+        /** The value for a name in the configuration file, if it is one. */
+        public static Optional<ClientAuth> byConfigName(String name) {
+            for (ClientAuth a : values()) {
+                if (a.configName.equals(name)) {
+                    return Optional.of(a);
+                }
+            }
+            return Optional.empty();
+        }
     }
 
     /**

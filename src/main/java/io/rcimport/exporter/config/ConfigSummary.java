@@ -30,7 +30,9 @@ public final class ConfigSummary {
         Config.Server server = config.server();
         line(out, "", "server", "listen on " + server.host() + ":" + server.port());
         line(out, "  ", "tls", server.tls()
-                .map(tls -> "cert " + tls.certFile() + ", key " + tls.keyFile())
+                .map(tls -> "cert " + tls.certFile() + ", key " + tls.keyFile()
+                        + tls.clientCaFile().map(ca -> ", client certificates required (CA " + ca + ")").orElse("")
+                        + (tls.clientAllowedSans().isEmpty() ? "" : ", allowed SANs " + String.join(", ", tls.clientAllowedSans())))
                 .orElse("off (plain http)"));
         line(out, "  ", "auth", webAuth(server.auth()));
         if (server.auth().required() && server.tls().isEmpty()) {

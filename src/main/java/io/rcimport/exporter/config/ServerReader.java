@@ -1,13 +1,16 @@
 package io.rcimport.exporter.config;
 
+import io.rcimport.exporter.config.Config.ClientAuth;
 import io.rcimport.exporter.config.Config.Server;
 import io.rcimport.exporter.config.Config.ServerTls;
 import io.rcimport.exporter.config.Config.WebAuth;
 import java.nio.file.Path;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.regex.Pattern;
+import java.util.stream.Collectors;
 
 /**
  * The {@code server} section: where the agent listens, over HTTPS or not, who may call it, and
@@ -32,6 +35,9 @@ final class ServerReader {
         YamlMap tls = m.section("tls");
         Optional<Path> certFile = tls.file("cert_file");
         Optional<Path> keyFile = tls.file("key_file");
+        Optional<Path> clientCaFile = tls.file("client_ca_file");
+        Optional<String> clientAuthName = tls.nonEmptyString("client_auth_type");
+        List<String> allowedSans = tls.secrets("client_allowed_sans").stream().map(Secret::reveal).toList();
         tls.finish();
         Map<String, Secret> users = m.entries("basic_auth_users", ServerReader::bcryptHash);
         List<Secret> tokens = m.secrets("bearer_tokens");
@@ -47,19 +53,52 @@ final class ServerReader {
                         "must not contain spaces (a bearer token is the single word after \"Bearer \")");
             }
         }
-        return new Server(host, port, tls(tls, certFile, keyFile), new WebAuth(users, tokens), enableReload);
+        return new Server(host, port, tls(tls, certFile, keyFile, clientCaFile, clientAuthName, allowedSans), new WebAuth(users, tokens), enableReload);
     }
 
-    /** Both files or neither; each must hold what its name says. */
-    private static Optional<ServerTls> tls(YamlMap m, Optional<Path> certFile, Optional<Path> keyFile) throws ConfigException {
+    /**
+     * Both files or neither; each must hold what its name says. Mutual TLS as exporter-toolkit
+     * has it: {@code client_ca_file} goes with {@code RequireAndVerifyClientCert} and the other
+     * way round; {@code client_allowed_sans} only with a required client certificate.
+     */
+    private static Optional<ServerTls> tls(YamlMap m, Optional<Path> certFile, Optional<Path> keyFile, Optional<Path> clientCaFile,
+            Optional<String> clientAuthName, List<String> allowedSans) throws ConfigException {
+        Optional<ClientAuth> clientAuth = Optional.empty();
+        if (clientAuthName.isPresent()) {
+            clientAuth = ClientAuth.byConfigName(clientAuthName.get());
+            if (clientAuth.isEmpty()) {
+                throw m.error("client_auth_type", "unknown value \"" + clientAuthName.get() + "\" (allowed: "
+                        + Arrays.stream(ClientAuth.values()).map(ClientAuth::configName).collect(Collectors.joining(", ")) + ")");
+            }
+        }
         if (certFile.isEmpty() && keyFile.isEmpty()) {
+            for (String key : List.of("client_ca_file", "client_auth_type", "client_allowed_sans")) {
+                if (m.has(key)) {
+                    throw m.error(key, "needs cert_file and key_file (mutual TLS is part of HTTPS)");
+                }
+            }
             return Optional.empty();
         }
         Path cert = certFile.orElseThrow(() -> m.error("cert_file", "required together with key_file (both or neither)"));
         Path key = keyFile.orElseThrow(() -> m.error("key_file", "required together with cert_file (both or neither)"));
         PemFiles.requireCertificates(m.path("cert_file"), cert);
         PemFiles.requirePrivateKey(m.path("key_file"), key);
-        return Optional.of(new ServerTls(cert, key));
+        ClientAuth auth = clientAuth.orElse(ClientAuth.NO_CLIENT_CERT);
+        if (auth == ClientAuth.REQUIRE_AND_VERIFY_CLIENT_CERT && clientCaFile.isEmpty()) {
+            throw m.error("client_ca_file", "required with client_auth_type RequireAndVerifyClientCert "
+                    + "(the CA certificate(s) client certificates must be signed by)");
+        }
+        if (auth == ClientAuth.NO_CLIENT_CERT && clientCaFile.isPresent()) {
+            throw m.error("client_auth_type", "is NoClientCert (the default), so client_ca_file would not be used; "
+                    + "set client_auth_type: RequireAndVerifyClientCert");
+        }
+        if (auth == ClientAuth.NO_CLIENT_CERT && !allowedSans.isEmpty()) {
+            throw m.error("client_allowed_sans", "needs client_auth_type RequireAndVerifyClientCert");
+        }
+        if (clientCaFile.isPresent()) {
+            PemFiles.requireCertificates(m.path("client_ca_file"), clientCaFile.get());
+        }
+        return Optional.of(new ServerTls(cert, key, clientCaFile, auth, allowedSans));
     }
 
     /**

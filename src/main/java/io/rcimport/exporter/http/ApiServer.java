@@ -21,6 +21,7 @@ import io.rcimport.exporter.http.hot.StatusEndpoint;
 import io.rcimport.exporter.status.StatusStore;
 import io.rcimport.exporter.status.TargetSnapshot;
 import java.time.Clock;
+import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -46,8 +47,10 @@ public final class ApiServer implements AutoCloseable {
     private final HotReads hotReads;
     private final StatusPage statusPage;
     private final Javalin app;
+    private final Optional<ServerCertificates> certificates;
 
     private ApiServer(Builder b, String host, int port) {
+        this.certificates = b.settings.tls().map(tls -> ServerCertificates.load(tls, b.tlsReloadInterval));
         this.store = b.store;
         this.statusJson = b.statusJson;
         this.clock = b.clock;
@@ -77,6 +80,7 @@ public final class ApiServer implements AutoCloseable {
         private MetricsEndpoint metrics;
         private Config.Server settings = Config.Server.defaults();
         private Optional<Reloader> reloader = Optional.empty();
+        private Duration tlsReloadInterval = ServerCertificates.POLL;
 
         private Builder(StatusStore store, StatusJson statusJson, Clock clock, String version) {
             this.store = store;
@@ -101,12 +105,28 @@ public final class ApiServer implements AutoCloseable {
             return this;
         }
 
+        /** How often the server.tls files are checked for changes (tests). */
+        Builder tlsReloadInterval(Duration interval) {
+            this.tlsReloadInterval = interval;
+            return this;
+        }
+
         /** Builds the server and starts listening. */
         public ApiServer start(String host, int port) {
-            ApiServer server = new ApiServer(this, host, port);
+            ApiServer server;
+            try {
+                server = new ApiServer(this, host, port);
+            } catch (RuntimeException e) {
+                if (metrics != null) {
+                    metrics.close();
+                }
+                throw e;
+            }
             try {
                 server.app.start(host, port);
+                server.certificates.ifPresent(ServerCertificates::start);
             } catch (RuntimeException e) {
+                server.certificates.ifPresent(ServerCertificates::close);
                 server.metrics.close();
                 throw e;
             }
@@ -125,7 +145,7 @@ public final class ApiServer implements AutoCloseable {
         // In front of Javalin, which attaches itself inside the innermost wrapper.
         cfg.jetty.modifyServer(server -> server.insertHandler(new HotReadHandler(hotReads)));
         cfg.http.compressionStrategy = compression();
-        settings.tls().ifPresent(tls -> cfg.jetty.addConnector((server, http) -> TlsConnector.create(server, http, tls, host, port)));
+        certificates.ifPresent(c -> cfg.jetty.addConnector((server, http) -> TlsConnector.create(server, http, c.factory(), host, port)));
     }
 
     private void routes(JavalinConfig cfg, Config.Server settings, Optional<Reloader> reloader) {
@@ -241,6 +261,7 @@ public final class ApiServer implements AutoCloseable {
 
     @Override
     public void close() {
+        certificates.ifPresent(ServerCertificates::close);
         app.stop();
         metrics.close();
     }

@@ -1,10 +1,5 @@
 package io.rcimport.exporter.http;
 
-import io.rcimport.exporter.config.Config;
-import io.rcimport.exporter.tls.TlsMaterial;
-import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.security.GeneralSecurityException;
 import org.eclipse.jetty.server.HttpConfiguration;
 import org.eclipse.jetty.server.HttpConnectionFactory;
 import org.eclipse.jetty.server.SecureRequestCustomizer;
@@ -18,17 +13,8 @@ final class TlsConnector {
     private TlsConnector() {
     }
 
-    static ServerConnector create(Server server, HttpConfiguration http, Config.ServerTls tls, String host, int port) {
-        SslContextFactory.Server ssl = new SslContextFactory.Server();
-        try {
-            ssl.setKeyStore(TlsMaterial.serverKeyStore(tls.certFile(), tls.keyFile()));
-        } catch (GeneralSecurityException e) {
-            throw new IllegalStateException("server.tls: " + e.getMessage(), e);
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
-        ssl.setKeyStorePassword(new String(TlsMaterial.IN_MEMORY_PASSWORD));
-        ssl.setIncludeProtocols("TLSv1.2", "TLSv1.3");
+    /** The connector over {@code ssl}, which {@link ServerCertificates} keeps in step with the files. */
+    static ServerConnector create(Server server, HttpConfiguration http, SslContextFactory.Server ssl, String host, int port) {
         HttpConfiguration https = new HttpConfiguration(http);
         // Our certificate is often self-signed for "localhost"; do not reject requests by SNI host.
         SecureRequestCustomizer src = new SecureRequestCustomizer();

@@ -11,12 +11,16 @@ import java.security.GeneralSecurityException;
 import java.security.KeyFactory;
 import java.security.KeyStore;
 import java.security.PrivateKey;
+import java.security.PublicKey;
+import java.security.Signature;
 import java.security.cert.Certificate;
 import java.security.cert.CertificateFactory;
+import java.security.cert.CertificateParsingException;
 import java.security.cert.X509Certificate;
 import java.security.spec.PKCS8EncodedKeySpec;
 import java.util.ArrayList;
 import java.util.Base64;
+import java.util.Collection;
 import java.util.List;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -63,12 +67,115 @@ public final class TlsMaterial {
 
     /** The agent's server certificate chain and key as an in-memory key store. */
     public static KeyStore serverKeyStore(Path certFile, Path keyFile) throws GeneralSecurityException, IOException {
-        List<Certificate> chain = certificates(certFile);
-        PrivateKey key = privateKey(keyFile);
+        List<Certificate> chain;
+        PrivateKey key;
+        try {
+            chain = certificates(certFile);
+        } catch (GeneralSecurityException e) {
+            throw named(certFile, e);
+        }
+        try {
+            key = privateKey(keyFile);
+        } catch (GeneralSecurityException e) {
+            throw named(keyFile, e);
+        }
         KeyStore ks = KeyStore.getInstance("PKCS12");
         ks.load(null, null);
         ks.setKeyEntry("server", key, IN_MEMORY_PASSWORD, chain.toArray(new Certificate[0]));
         return ks;
+    }
+
+    /**
+     * Like {@link #serverKeyStore}, and the key must be the certificate's: a renewed pair written
+     * half-way (new certificate, old key) is refused here rather than at the next handshake.
+     */
+    public static KeyStore matchingServerKeyStore(Path certFile, Path keyFile) throws GeneralSecurityException, IOException {
+        KeyStore ks = serverKeyStore(certFile, keyFile);
+        Certificate leaf = ks.getCertificate("server");
+        PrivateKey key = (PrivateKey) ks.getKey("server", IN_MEMORY_PASSWORD);
+        if (!matches(key, leaf.getPublicKey())) {
+            throw new GeneralSecurityException("the key in " + keyFile + " does not belong to the certificate in " + certFile);
+        }
+        return ks;
+    }
+
+    /** Signs a few bytes with the private key and checks the signature with the public one. */
+    private static boolean matches(PrivateKey key, PublicKey pub) throws GeneralSecurityException {
+        if (!key.getAlgorithm().equals(pub.getAlgorithm())) {
+            return false;
+        }
+        String algorithm = switch (key.getAlgorithm()) {
+            case "RSA" -> "SHA256withRSA";
+            case "EC" -> "SHA256withECDSA";
+            default -> key.getAlgorithm(); // Ed25519, Ed448, EdDSA
+        };
+        byte[] data = "rcie key check".getBytes(StandardCharsets.US_ASCII);
+        Signature signer = Signature.getInstance(algorithm);
+        signer.initSign(key);
+        signer.update(data);
+        byte[] signature = signer.sign();
+        Signature verifier = Signature.getInstance(algorithm);
+        verifier.initVerify(pub);
+        verifier.update(data);
+        return verifier.verify(signature);
+    }
+
+    /** The CA certificate(s) in a PEM file as an in-memory trust store (for client certificates). */
+    public static KeyStore trustStore(Path caFile) throws GeneralSecurityException, IOException {
+        KeyStore trust = KeyStore.getInstance("PKCS12");
+        trust.load(null, null);
+        int i = 0;
+        List<Certificate> cas;
+        try {
+            cas = certificates(caFile);
+        } catch (GeneralSecurityException e) {
+            throw named(caFile, e);
+        }
+        for (Certificate c : cas) {
+            trust.setCertificateEntry("ca-" + i++, c);
+        }
+        return trust;
+    }
+
+    /**
+     * Whether one of the certificate's subject alternative names (DNS, IP, e-mail, URI) equals
+     * one of {@code allowed} exactly, as exporter-toolkit's {@code client_allowed_sans}.
+     */
+    public static boolean hasAllowedSan(X509Certificate cert, Collection<String> allowed) throws CertificateParsingException {
+        Collection<List<?>> sans = cert.getSubjectAlternativeNames();
+        if (sans == null) {
+            return false;
+        }
+        for (List<?> san : sans) {
+            if (san.size() >= 2 && san.get(1) instanceof String value && allowed.contains(value)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /** The string SANs of a certificate, for a log line. */
+    public static List<String> sans(X509Certificate cert) {
+        List<String> out = new ArrayList<>();
+        try {
+            Collection<List<?>> sans = cert.getSubjectAlternativeNames();
+            if (sans != null) {
+                for (List<?> san : sans) {
+                    if (san.size() >= 2 && san.get(1) instanceof String value) {
+                        out.add(value);
+                    }
+                }
+            }
+        } catch (CertificateParsingException e) {
+            // none readable
+        }
+        return out;
+    }
+
+    /** The exception with the file's name in its message (it may come from deep in the JDK without one). */
+    private static GeneralSecurityException named(Path file, GeneralSecurityException e) {
+        String message = String.valueOf(e.getMessage());
+        return message.contains(file.toString()) ? e : new GeneralSecurityException(file + ": " + message, e);
     }
 
     static List<Certificate> certificates(Path file) throws GeneralSecurityException, IOException {

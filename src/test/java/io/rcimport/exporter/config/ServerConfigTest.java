@@ -321,4 +321,35 @@ class ServerConfigTest {
         assertTrue(auth.toString().contains("alice"), auth.toString());
         assertThrows(UnsupportedOperationException.class, () -> auth.bearerTokens().add(Secret.of("x")));
     }
+
+    // ---- mutual TLS ---------------------------------------------------------------------------
+
+    private static final Path CA = TLS.resolve("ca-cert.pem");
+
+    @Test
+    void mutual_tls_reads_the_client_ca_the_auth_type_and_the_allowed_sans() throws ConfigException {
+        ServerTls tls = server(tls(CERT, KEY) + "    client_ca_file: " + CA + "\n    client_auth_type: RequireAndVerifyClientCert\n"
+                + "    client_allowed_sans: [prometheus.monitoring.svc, spiffe://cluster/ns/monitoring/sa/prometheus]\n").tls().orElseThrow();
+        assertEquals(ServerTls.mutual(CERT, KEY, CA, List.of("prometheus.monitoring.svc", "spiffe://cluster/ns/monitoring/sa/prometheus")), tls);
+        assertEquals(Config.ClientAuth.NO_CLIENT_CERT, server(tls(CERT, KEY)).tls().orElseThrow().clientAuthType());
+        assertEquals(new ServerTls(CERT, KEY), server(tls(CERT, KEY) + "    client_auth_type: NoClientCert\n").tls().orElseThrow());
+    }
+
+    @Test
+    void mutual_tls_errors_name_the_key() {
+        assertError(serverError(tls(CERT, KEY) + "    client_auth_type: RequireAnyClientCert\n"), "server.tls.client_auth_type",
+                "unknown value \"RequireAnyClientCert\"", "(allowed: NoClientCert, RequireAndVerifyClientCert)");
+        assertError(serverError(tls(CERT, KEY) + "    client_auth_type: RequireAndVerifyClientCert\n"), "server.tls.client_ca_file",
+                "required with client_auth_type RequireAndVerifyClientCert");
+        assertError(serverError(tls(CERT, KEY) + "    client_ca_file: " + CA + "\n"), "server.tls.client_auth_type",
+                "would not be used");
+        assertError(serverError(tls(CERT, KEY) + "    client_allowed_sans: [a]\n"), "server.tls.client_allowed_sans",
+                "needs client_auth_type RequireAndVerifyClientCert");
+        assertError(serverError("  tls:\n    client_ca_file: " + CA + "\n"), "server.tls.client_ca_file", "needs cert_file and key_file");
+        assertError(serverError(tls(CERT, KEY) + "    client_ca_file: " + KEY + "\n    client_auth_type: RequireAndVerifyClientCert\n"),
+                "server.tls.client_ca_file", "holds no certificate");
+        assertError(serverError(tls(CERT, KEY) + "    client_ca_file: " + TLS.resolve("nope.pem") + "\n"
+                + "    client_auth_type: RequireAndVerifyClientCert\n"), "server.tls.client_ca_file", "does not exist");
+        assertError(serverError(tls(CERT, KEY) + "    client_auth: RequireAndVerifyClientCert\n"), "server.tls.client_auth", "client_auth_type");
+    }
 }
