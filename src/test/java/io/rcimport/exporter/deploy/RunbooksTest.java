@@ -118,7 +118,7 @@ class RunbooksTest {
     }
 
     @Test
-    void rule_summaries_are_mixtool_style_sentences_without_templates() {
+    void rule_summaries_and_descriptions_follow_mixtool_lint() {
         for (JsonNode rule : rules()) {
             String alert = rule.path("alert").asText();
             String summary = rule.path("annotations").path("summary").asText();
@@ -126,6 +126,8 @@ class RunbooksTest {
             assertFalse(summary.contains("{{"), alert + ": the summary must not be templated (mixtool alert-summary-templating): " + summary);
             assertTrue(SUMMARY_STYLE.matcher(summary).matches(),
                     alert + ": the summary must start with a capital letter and end with a period: " + summary);
+            assertTrue(rule.path("annotations").path("description").asText().contains("{{"),
+                    alert + ": the description must be templated (mixtool alert-description-templating)");
             String expr = rule.path("expr").asText();
             boolean perTarget = !expr.contains("up{") && !expr.contains("absent(");
             if (perTarget) {
