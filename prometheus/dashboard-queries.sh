@@ -4,7 +4,8 @@
 #   prometheus/dashboard-queries.sh [DASHBOARD_JSON]
 #       Structural checks, then prints every expression with Grafana's variables
 #       replaced: $__rate_interval -> 1m, $__interval -> 15s, $__range -> 1h,
-#       $target -> .*   (one line per query: "<panel title> [<refId>]: <expr>")
+#       $target -> .*, $job -> .+, $instance -> .+
+#       (one line per query: "<panel title> [<refId>]: <expr>")
 #
 #   prometheus/dashboard-queries.sh --prometheus http://localhost:9090 [DASHBOARD_JSON]
 #       Also runs every expression as an instant query and fails unless each one
@@ -33,6 +34,12 @@ problems=$(jq -r '
      then "no datasource variable" else empty end),
   (if ([.templating.list[] | select(.name == "target" and .multi and .includeAll)] | length) != 1
      then "no multi-value target variable with All" else empty end),
+  (if .editable != false then "editable is not false (dashboards as code)" else empty end),
+  (.templating.list[] | select(.name == "job" or .name == "instance") |
+     (if (.multi and .includeAll and .allValue == ".+" and .refresh == 2 and .datasource.uid == "${datasource}") | not
+        then "variable \(.name): want multi, includeAll, allValue .+, refresh on time change, ${datasource}" else empty end)),
+  (if ([.templating.list[] | select(.name == "job" or .name == "instance")] | length) != 2
+     then "no job and instance variables" else empty end),
   (panels | select(.type != "row") |
      (if .datasource.uid != "${datasource}" then "panel \(.title | tojson): datasource is not ${datasource}" else empty end),
      (if ((.targets // []) | length) == 0 then "panel \(.title | tojson): no queries" else empty end),
@@ -41,7 +48,9 @@ problems=$(jq -r '
      (.title as $t | .targets[]? |
         (if ((.expr // "") | test("\\S") | not) then "panel \($t | tojson): a query without expr" else empty end),
         (if ((.refId // "") == "") then "panel \($t | tojson): a query without refId" else empty end),
-        (if .datasource.uid != "${datasource}" then "panel \($t | tojson) [\(.refId)]: query datasource is not ${datasource}" else empty end)))
+        (if .datasource.uid != "${datasource}" then "panel \($t | tojson) [\(.refId)]: query datasource is not ${datasource}" else empty end),
+        (if ((.expr // "") | (test("job=~\"\\$job\"") and test("instance=~\"\\$instance\"")) | not)
+           then "panel \($t | tojson) [\(.refId)]: no job/instance matcher" else empty end)))
 ' "$dashboard")
 if [ -n "$problems" ]; then
     printf '%s\n' "$problems" >&2
@@ -57,6 +66,7 @@ queries=$(jq -r '
     (.expr
       | gsub("\\$__rate_interval"; "1m") | gsub("\\$__interval"; "15s")
       | gsub("\\$__range"; "1h") | gsub("\\$target"; ".*")
+      | gsub("\\$job"; ".+") | gsub("\\$instance"; ".+")
       | gsub("\\s*\\n\\s*"; " ")) ] | @tsv
 ' "$dashboard")
 

@@ -72,7 +72,7 @@ final class Alerting implements AutoCloseable {
         List<AlertSink> out = new ArrayList<>();
         if (!a.alertmanagers().isEmpty()) {
             out.add(new AlertmanagerSink(a.alertmanagers().stream().map(Config.Alertmanager::url).toList(), http, timer, clock,
-                    config.poll().interval(), a.resendInterval(), externalUrl, counter));
+                    config.poll().interval(), a.resendInterval(), externalUrl, a.runbookBaseUrl(), counter));
         }
         for (int i = 0; i < a.webhooks().size(); i++) {
             out.add(new WebhookSink("webhook-" + i, a.webhooks().get(i), http, timer, counter, clock));

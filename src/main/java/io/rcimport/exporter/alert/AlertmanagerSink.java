@@ -35,6 +35,7 @@ public final class AlertmanagerSink implements AlertSink {
     private final Clock clock;
     private final Duration validFor;
     private final Supplier<URI> externalUrl;
+    private final String runbookBaseUrl;
     private final Map<String, Alert> firing = new LinkedHashMap<>();
     /** Resolved alerts by labels, with the time they ended. */
     private final Map<Map<String, String>, Resolved> resolved = new LinkedHashMap<>();
@@ -51,7 +52,19 @@ public final class AlertmanagerSink implements AlertSink {
     /** @param externalUrl read per alert sent: the agent's address may be known only once its server is bound */
     public AlertmanagerSink(List<URI> alertmanagers, HttpClient http, ScheduledExecutorService timer, Clock clock,
                             Duration pollInterval, Duration resendInterval, Supplier<URI> externalUrl, DeliveryCounter counter) {
+        this(alertmanagers, http, timer, clock, pollInterval, resendInterval, externalUrl,
+                Config.Alerting.DEFAULT_RUNBOOK_BASE_URL, counter);
+    }
+
+    /**
+     * @param externalUrl    read per alert sent: the agent's address may be known only once its server is bound
+     * @param runbookBaseUrl {@code runbook_url} = this + the alert name in lower case ({@code alerting.runbook_base_url})
+     */
+    public AlertmanagerSink(List<URI> alertmanagers, HttpClient http, ScheduledExecutorService timer, Clock clock,
+                            Duration pollInterval, Duration resendInterval, Supplier<URI> externalUrl,
+                            String runbookBaseUrl, DeliveryCounter counter) {
         this.clock = clock;
+        this.runbookBaseUrl = runbookBaseUrl;
         this.validFor = (pollInterval.compareTo(resendInterval) > 0 ? pollInterval : resendInterval).multipliedBy(4);
         this.externalUrl = externalUrl;
         this.queues = IntStream.range(0, alertmanagers.size())
@@ -140,6 +153,7 @@ public final class AlertmanagerSink implements AlertSink {
         ObjectNode annotations = o.putObject("annotations");
         annotations.put("summary", a.summary());
         annotations.put("description", a.description());
+        annotations.put("runbook_url", Config.Alerting.runbookUrl(runbookBaseUrl, a.name()));
         o.put("startsAt", a.startsAt().toString());
         o.put("endsAt", endsAt.toString());
         o.put("generatorURL", generatorUrl(a.target()));

@@ -12,7 +12,7 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.regex.Pattern;
 
-/** The {@code alerting} section: Alertmanagers, webhooks and how often alerts are re-sent. */
+/** The {@code alerting} section: Alertmanagers, webhooks, how often alerts are re-sent, and where their runbooks are. */
 final class AlertingReader {
     /** RFC 9110 token characters. */
     private static final Pattern HEADER_NAME = Pattern.compile("[!#$%&'*+.^_`|~0-9A-Za-z-]+");
@@ -28,7 +28,8 @@ final class AlertingReader {
                 m.list("alertmanagers", AlertingReader::alertmanager),
                 m.duration("resend_interval", d.resendInterval()),
                 m.list("webhooks", AlertingReader::webhook),
-                m.url("external_url", UrlRule.BASE));
+                m.url("external_url", UrlRule.BASE),
+                m.url("runbook_base_url", UrlRule.PREFIX).map(URI::toString).orElse(Alerting.DEFAULT_RUNBOOK_BASE_URL));
         m.finish();
         return alerting;
     }

@@ -221,19 +221,45 @@ public record Config(
     }
 
     /** Alert delivery. Empty lists mean: evaluate and log only. */
+    /**
+     * @param runbookBaseUrl an alert's {@code runbook_url} is this followed by the alert name in
+     *                       lower case (e.g. {@code ...README.md#rocketchatimportfailed}); default
+     *                       {@link #DEFAULT_RUNBOOK_BASE_URL}, the README's runbook sections
+     */
     public record Alerting(
             List<Alertmanager> alertmanagers,
             Duration resendInterval,
             List<Webhook> webhooks,
-            Optional<URI> externalUrl) {
+            Optional<URI> externalUrl,
+            String runbookBaseUrl) {
+        /** The README's alert runbooks: {@code ### <AlertName>} headings, GitHub anchors in lower case. */
+        public static final String DEFAULT_RUNBOOK_BASE_URL =
+                "https://github.com/rcimport/rocketchat-import-exporter/blob/main/README.md#";
+
         public Alerting {
             externalUrl = externalUrl.map(Config::baseUrl);
             alertmanagers = List.copyOf(alertmanagers);
             webhooks = List.copyOf(webhooks);
+            java.util.Objects.requireNonNull(runbookBaseUrl, "runbookBaseUrl");
+        }
+
+        /** With the default runbook base (the README). */
+        public Alerting(List<Alertmanager> alertmanagers, Duration resendInterval, List<Webhook> webhooks,
+                        Optional<URI> externalUrl) {
+            this(alertmanagers, resendInterval, webhooks, externalUrl, DEFAULT_RUNBOOK_BASE_URL);
         }
 
         public static Alerting defaults() {
             return new Alerting(List.of(), Duration.ofMinutes(1), List.of(), Optional.empty());
+        }
+
+        /** The {@code runbook_url} annotation of the alert {@code alertname}. */
+        public String runbookUrl(String alertname) {
+            return runbookUrl(runbookBaseUrl, alertname);
+        }
+
+        public static String runbookUrl(String base, String alertname) {
+            return base + alertname.toLowerCase(java.util.Locale.ROOT);
         }
     }
 

@@ -14,19 +14,27 @@ enum UrlRule {
      * A base the agent appends paths to (a Rocket.Chat server, an Alertmanager, the external URL):
      * no query, no fragment; trailing slashes are stripped.
      */
-    BASE(false, false),
+    BASE(false, false, false),
     /**
      * An endpoint posted to exactly as written (a webhook): a query is allowed. Such URLs often
      * carry a token in the path or query, so errors never quote them.
      */
-    ENDPOINT(true, true);
+    ENDPOINT(true, true, false),
+    /**
+     * The start of other URLs, kept exactly as written (a runbook base such as
+     * {@code https://github.com/o/r/blob/main/README.md#}, to which an anchor is appended): a
+     * query and a fragment, even an empty one, are allowed; nothing is stripped.
+     */
+    PREFIX(true, false, true);
 
     private final boolean queryAllowed;
     private final boolean sensitive;
+    private final boolean fragmentAllowed;
 
-    UrlRule(boolean queryAllowed, boolean sensitive) {
+    UrlRule(boolean queryAllowed, boolean sensitive, boolean fragmentAllowed) {
         this.queryAllowed = queryAllowed;
         this.sensitive = sensitive;
+        this.fragmentAllowed = fragmentAllowed;
     }
 
     URI parse(String key, String text) throws ConfigException {
@@ -63,7 +71,7 @@ enum UrlRule {
         if (!queryAllowed && uri.getRawQuery() != null) {
             throw new ConfigException(key, "must not have a query string (?...)");
         }
-        if (uri.getRawFragment() != null) {
+        if (!fragmentAllowed && uri.getRawFragment() != null) {
             throw new ConfigException(key, "must not have a fragment (#...)");
         }
         return this == BASE ? withoutTrailingSlash(uri) : uri;

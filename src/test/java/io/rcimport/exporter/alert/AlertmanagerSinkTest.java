@@ -134,11 +134,26 @@ class AlertmanagerSinkTest {
         assertAll(
                 () -> assertEquals(Map.of("alertname", "RocketChatImportFailed", "severity", "critical",
                         "target", "main", "operation_id", "64d51ea91558939980aab371"), fields(a.path("labels"))),
-                () -> assertEquals(Map.of("summary", failed.summary(), "description", failed.description()),
+                () -> assertEquals(Map.of("summary", failed.summary(), "description", failed.description(),
+                                "runbook_url", "https://github.com/rcimport/rocketchat-import-exporter/blob/main/README.md#rocketchatimportfailed"),
                         fields(a.path("annotations"))),
                 () -> assertEquals("2023-08-10T18:05:00Z", a.path("startsAt").asText()),
                 () -> assertEquals("2023-08-10T18:25:03Z", a.path("endsAt").asText(), "now + 4 × max(15s, 5m)"),
                 () -> assertEquals("http://agent.example:9467/status/main", a.path("generatorURL").asText()));
+    }
+
+    @Test
+    void the_runbook_url_is_the_configured_base_and_the_alert_name_in_lower_case() {
+        Receiver am = alertmanager();
+        AlertmanagerSink sink = new AlertmanagerSink(List.of(am.base()), http, timer, clock, POLL, RARE_RESEND,
+                () -> EXTERNAL_URL, "https://wiki.example.com/runbooks/", counter);
+        toClose.add(0, sink);
+
+        sink.onAlerts(List.of(alert(Alert.STALLED, Severity.WARNING, "main", clock.instant())), List.of());
+
+        await("one push", () -> am.count() == 1);
+        assertEquals("https://wiki.example.com/runbooks/rocketchatimportstalled",
+                am.bodies().get(0).get(0).path("annotations").path("runbook_url").asText());
     }
 
     @Test

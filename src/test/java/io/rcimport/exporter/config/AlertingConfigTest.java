@@ -240,4 +240,33 @@ class AlertingConfigTest {
     void resend_interval_is_a_duration() {
         assertError("  resend_interval: 60\n", "alerting.resend_interval", "60 has no unit");
     }
+
+    // ---- runbook_base_url -------------------------------------------------------------------
+
+    @Test
+    void runbook_base_url_defaults_to_the_readmes_runbook_anchors() throws ConfigException {
+        Alerting alerting = alerting("  resend_interval: 1m\n");
+        assertEquals(Alerting.DEFAULT_RUNBOOK_BASE_URL, alerting.runbookBaseUrl());
+        assertEquals("https://github.com/rcimport/rocketchat-import-exporter/blob/main/README.md#rocketchatimportstalled",
+                alerting.runbookUrl("RocketChatImportStalled"));
+        assertEquals(Alerting.DEFAULT_RUNBOOK_BASE_URL, Alerting.defaults().runbookBaseUrl());
+    }
+
+    @Test
+    void runbook_base_url_is_kept_as_written_with_its_fragment_query_and_slash() throws ConfigException {
+        assertEquals("https://wiki.example.com/runbooks/rocketchatimportfailed",
+                alerting("  runbook_base_url: https://wiki.example.com/runbooks/\n").runbookUrl("RocketChatImportFailed"));
+        assertEquals("https://git.example.com/ops/README.md#rocketchatimportfailed",
+                alerting("  runbook_base_url: 'https://git.example.com/ops/README.md#'\n").runbookUrl("RocketChatImportFailed"));
+        assertEquals("https://wiki.example.com/view?page=rocketchatimportfailed",
+                alerting("  runbook_base_url: https://wiki.example.com/view?page=\n").runbookUrl("RocketChatImportFailed"));
+    }
+
+    @Test
+    void runbook_base_url_must_be_an_absolute_http_url() {
+        assertError("  runbook_base_url: wiki.example.com/runbooks/\n", "alerting.runbook_base_url", "is not an absolute URL");
+        assertError("  runbook_base_url: ftp://wiki.example.com/\n", "alerting.runbook_base_url", "expected an http or https URL");
+        assertError("  runbook_base_url: ''\n", "alerting.runbook_base_url", "must not be empty");
+        assertError("  runbook_base_url: https://user:pw@wiki.example.com/\n", "alerting.runbook_base_url", "must not contain credentials");
+    }
 }

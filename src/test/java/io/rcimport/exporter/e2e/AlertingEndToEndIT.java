@@ -570,6 +570,12 @@ class AlertingEndToEndIT {
         assertEquals("info", ruled.alert().path("labels").path("severity").asText(), ruled.alert().toString());
         assertTrue(ruled.alert().path("annotations").path("description").asText().contains("importer_file_loaded"),
                 ruled.alert().toString());
+        // both paths link the same runbook: the README's section for the alert
+        String runbook = "https://github.com/rcimport/rocketchat-import-exporter/blob/main/README.md#rocketchatimportawaitingoperator";
+        assertEquals(runbook, pushed.alert().path("annotations").path("runbook_url").asText(), pushed.alert().toString());
+        assertEquals(runbook, ruled.alert().path("annotations").path("runbook_url").asText(), ruled.alert().toString());
+        assertEquals("Rocket.Chat import is waiting for an admin.", ruled.alert().path("annotations").path("summary").asText(),
+                "the rules' summaries are fixed sentences (mixtool style)");
         assertEquals(0, promQuery("rocketchat_import_stalled{target=\"" + TARGET + "\"} == 1").path("data").path("result").size(),
                 "waiting for a person is not a stall");
         simulation.forceRecovery();

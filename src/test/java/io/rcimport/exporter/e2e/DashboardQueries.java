@@ -49,6 +49,9 @@ final class DashboardQueries {
                 .replace("${__rate_interval}", "1m").replace("$__rate_interval", "1m")
                 .replace("${__interval}", "15s").replace("$__interval", "15s")
                 .replace("${__range}", "1h").replace("$__range", "1h")
-                .replace("${target}", ".*").replace("$target", ".*");
+                .replace("${target}", ".*").replace("$target", ".*")
+                // job and instance as "All" (allValue .+, as dashboard-linter wants)
+                .replace("${job}", ".+").replace("$job", ".+")
+                .replace("${instance}", ".+").replace("$instance", ".+");
     }
 }
