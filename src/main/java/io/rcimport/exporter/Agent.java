@@ -104,7 +104,7 @@ public final class Agent implements AutoCloseable {
                         .start(config.server().host(), config.server().port());
             } catch (RuntimeException e) {
                 // e.g. the port is taken: nothing polls yet, so only the threads need stopping.
-                kept.ifPresent(KeptState::close);
+                kept.ifPresent(KeptState::closeAfterFailedStart);
                 alerting.close();
                 stopThreads();
                 throw e;

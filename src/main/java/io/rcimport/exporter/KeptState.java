@@ -165,9 +165,22 @@ final class KeptState implements AutoCloseable {
         writer.changed();
     }
 
-    /** Writes what is pending, then stops (a clean shutdown: call before the sinks close). */
+    /**
+     * Writes the state as it is now, then stops (a clean shutdown: call before the sinks close).
+     * Always written, not only when a change was signalled: a poll's listeners (this one among
+     * them) may still be running when the agent stops, after the store already holds its result.
+     */
     @Override
     public void close() {
+        writer.flush();
+        writer.close();
+    }
+
+    /**
+     * After a start that failed (the port taken, a kept file that could not be set aside): stops,
+     * writing only a change already signalled, so a file that was not read is never overwritten.
+     */
+    void closeAfterFailedStart() {
         writer.close();
     }
 }
