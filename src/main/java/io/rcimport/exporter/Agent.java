@@ -92,8 +92,9 @@ public final class Agent implements AutoCloseable {
             IntSupplier boundPort = this::port;
             this.alerting = Alerting.create(config, store, clients, timer, clock, metrics::countAlertDelivery,
                     () -> configured.orElseGet(() -> URI.create("http://" + host + ":" + boundPort.getAsInt())),
-                    kept.map(k -> List.of(k.alertSink())).orElse(List.of()));
-            StatusJson statusJson = new StatusJson(config.poll().staleAfter(), telemetry::breakerState, alerting::firingOf);
+                    kept.map(k -> List.of(k.alertSink())).orElse(List.of()), this::labelsOf);
+            StatusJson statusJson = new StatusJson(config.poll().staleAfter(), telemetry::breakerState, alerting::firingOf,
+                    this::labelsOf);
             try {
                 restoreKeptState(); // before the server answers: /status shows the kept snapshots from the start
                 this.server = ApiServer.serving(store, statusJson, clock, version)
@@ -115,6 +116,11 @@ public final class Agent implements AutoCloseable {
                 TargetsFileWatch.start(() -> this.config.get().targetsFile(), this::reloadFromSource, timer);
             }
         }
+    }
+
+    /** A target's configured labels in the running configuration (a reload may change them), none for an unknown name. */
+    private Map<String, String> labelsOf(String target) {
+        return config.get().target(target).map(Config.Target::labels).orElse(Map.of());
     }
 
     /**
@@ -189,7 +195,8 @@ public final class Agent implements AutoCloseable {
             ImportMetrics metrics = new ImportMetrics(telemetry.importRegistry(), store, clock, config.poll().staleAfter(), version);
             Polling polling = Polling.create(config, store, metrics, telemetry.breakers(), clients, timer, clock, version);
             polling.pollOnce(Polling.pollDeadline(config).plusSeconds(5));
-            Map<String, Object> status = new StatusJson(config.poll().staleAfter(), telemetry::breakerState)
+            Map<String, Object> status = new StatusJson(config.poll().staleAfter(), telemetry::breakerState, target -> List.of(),
+                    target -> config.target(target).map(Config.Target::labels).orElse(Map.of()))
                     .all(store.all(), clock.instant(), version);
             return new OncePoll(status, store.all().stream().allMatch(s -> s.up()));
         } finally {

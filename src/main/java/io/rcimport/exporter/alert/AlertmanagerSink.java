@@ -17,6 +17,7 @@ import java.util.Map;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Function;
 import java.util.function.Supplier;
 import java.util.stream.IntStream;
 
@@ -35,6 +36,7 @@ public final class AlertmanagerSink implements AlertSink {
     private final Clock clock;
     private final Duration validFor;
     private final Supplier<URI> externalUrl;
+    private final Function<String, Map<String, String>> targetLabels;
     private final Map<String, Alert> firing = new LinkedHashMap<>();
     /** Resolved alerts by labels, with the time they ended. */
     private final Map<Map<String, String>, Resolved> resolved = new LinkedHashMap<>();
@@ -51,6 +53,18 @@ public final class AlertmanagerSink implements AlertSink {
     /** @param externalUrl read per alert sent: the agent's address may be known only once its server is bound */
     public AlertmanagerSink(List<URI> alertmanagers, HttpClient http, ScheduledExecutorService timer, Clock clock,
                             Duration pollInterval, Duration resendInterval, Supplier<URI> externalUrl, DeliveryCounter counter) {
+        this(alertmanagers, http, timer, clock, pollInterval, resendInterval, externalUrl, counter, target -> Map.of());
+    }
+
+    /**
+     * @param targetLabels a target's configured labels, read per push and added to its alerts'
+     *                     labels (so Alertmanager routes on {@code team="payments"}); a reload
+     *                     may change them
+     */
+    public AlertmanagerSink(List<URI> alertmanagers, HttpClient http, ScheduledExecutorService timer, Clock clock,
+                            Duration pollInterval, Duration resendInterval, Supplier<URI> externalUrl, DeliveryCounter counter,
+                            Function<String, Map<String, String>> targetLabels) {
+        this.targetLabels = targetLabels;
         this.clock = clock;
         this.validFor = (pollInterval.compareTo(resendInterval) > 0 ? pollInterval : resendInterval).multipliedBy(4);
         this.externalUrl = externalUrl;
@@ -137,6 +151,8 @@ public final class AlertmanagerSink implements AlertSink {
         ObjectNode o = JSON.createObjectNode();
         ObjectNode labels = o.putObject("labels");
         labels(a).forEach(labels::put);
+        // The target's own labels never clash with these: the config refuses their names.
+        targetLabels.apply(a.target()).forEach(labels::put);
         ObjectNode annotations = o.putObject("annotations");
         annotations.put("summary", a.summary());
         annotations.put("description", a.description());
