@@ -7,6 +7,7 @@ import io.rcimport.exporter.config.ConfigChange;
 import io.rcimport.exporter.config.ConfigException;
 import io.rcimport.exporter.http.ApiServer;
 import io.rcimport.exporter.http.Reloader;
+import io.rcimport.exporter.http.ServiceDiscovery;
 import io.rcimport.exporter.http.StatusJson;
 import io.rcimport.exporter.http.hot.MetricsEndpoint;
 import io.rcimport.exporter.metrics.ImportMetrics;
@@ -101,6 +102,9 @@ public final class Agent implements AutoCloseable {
                         .metrics(MetricsEndpoint.cached(telemetry.importRegistry(), telemetry.processRegistry(), clock,
                                 store::updateCount, new NamedThreads("rcie-metrics-render")))
                         .settings(config.server())
+                        .discovery(new ServiceDiscovery(
+                                () -> this.config.get().ownedTargets().stream().map(Config.Target::name).toList(),
+                                this::labelsOf, config.alerting().externalUrl()))
                         .reloader(source.map(s -> (Reloader) this::reloadFromSource))
                         .start(config.server().host(), config.server().port());
             } catch (RuntimeException e) {
