@@ -1,6 +1,8 @@
 package io.rcimport.exporter;
 
 import io.github.resilience4j.circuitbreaker.CircuitBreaker;
+import io.prometheus.metrics.model.snapshots.MetricSnapshot;
+import io.prometheus.metrics.model.snapshots.MetricSnapshots;
 import io.rcimport.exporter.alert.Alert;
 import io.rcimport.exporter.config.Config;
 import io.rcimport.exporter.config.ConfigChange;
@@ -21,6 +23,7 @@ import java.net.URI;
 import java.net.UnknownHostException;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
 import java.util.Map;
@@ -100,7 +103,7 @@ public final class Agent implements AutoCloseable {
                 restoreKeptState(); // before the server answers: /status shows the kept snapshots from the start
                 this.server = ApiServer.serving(store, statusJson, clock, version)
                         .metrics(MetricsEndpoint.cached(telemetry.importRegistry(), telemetry.processRegistry(), clock,
-                                store::updateCount, new NamedThreads("rcie-metrics-render")))
+                                store::updateCount, new NamedThreads("rcie-metrics-render")).perTarget(this::targetMetrics))
                         .settings(config.server())
                         .discovery(new ServiceDiscovery(
                                 () -> this.config.get().ownedTargets().stream().map(Config.Target::name).toList(),
@@ -120,6 +123,19 @@ public final class Agent implements AutoCloseable {
                 TargetsFileWatch.start(() -> this.config.get().targetsFile(), this::reloadFromSource, timer);
             }
         }
+    }
+
+    /**
+     * {@code /metrics?target=NAME}: the target's own series (ours and its breaker's), none of the
+     * process and JVM series (they are the agent's, not a workspace's: plain {@code /metrics} has
+     * them); empty for a name this agent does not poll.
+     */
+    private Optional<MetricSnapshots> targetMetrics(String target) {
+        return metrics.collectTarget(target).map(own -> {
+            List<MetricSnapshot> all = new ArrayList<>(own);
+            telemetry.breakerSnapshot(target).ifPresent(all::add);
+            return new MetricSnapshots(all);
+        });
     }
 
     /** A target's configured labels in the running configuration (a reload may change them), none for an unknown name. */
