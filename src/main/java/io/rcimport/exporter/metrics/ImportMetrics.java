@@ -40,6 +40,9 @@ import java.util.Optional;
  */
 public final class ImportMetrics implements MultiCollector {
     public static final String PREFIX = "rocketchat_import_";
+    /** How long the counter index is reused while polls end; at most {@link #INDEX_MAX_AGE} in any case. */
+    static final Duration INDEX_HOLD = Duration.ofMillis(250);
+    static final Duration INDEX_MAX_AGE = Duration.ofSeconds(1);
 
     private final StatusStore store;
     private final Clock clock;
@@ -51,6 +54,8 @@ public final class ImportMetrics implements MultiCollector {
     private final Counter storageWrites;
     private final Gauge reloadSuccessful;
     private final Gauge reloadTimestamp;
+    /** The counter and histogram series by target, for {@link #collectTarget}. */
+    private volatile CounterIndex index;
 
     // Every metric is built withoutExemplars(): exemplar sampling needs
     // prometheus-metrics-tracer-initializer, which micrometer-registry-prometheus excludes, so
@@ -174,12 +179,6 @@ public final class ImportMetrics implements MultiCollector {
         out.addAll(f.build().stream().toList());
         return Optional.of(out);
     }
-
-    /** How long the counter index is reused while polls end; at most {@link #INDEX_MAX_AGE} in any case. */
-    static final Duration INDEX_HOLD = Duration.ofMillis(250);
-    static final Duration INDEX_MAX_AGE = Duration.ofSeconds(1);
-
-    private volatile CounterIndex index;
 
     private CounterIndex counterIndex() {
         CounterIndex current = index;
