@@ -1,12 +1,15 @@
 package io.rcimport.exporter;
 
 import io.github.resilience4j.circuitbreaker.CircuitBreaker;
+import io.prometheus.metrics.model.snapshots.MetricSnapshot;
+import io.prometheus.metrics.model.snapshots.MetricSnapshots;
 import io.rcimport.exporter.alert.Alert;
 import io.rcimport.exporter.config.Config;
 import io.rcimport.exporter.config.ConfigChange;
 import io.rcimport.exporter.config.ConfigException;
 import io.rcimport.exporter.http.ApiServer;
 import io.rcimport.exporter.http.Reloader;
+import io.rcimport.exporter.http.ServiceDiscovery;
 import io.rcimport.exporter.http.StatusJson;
 import io.rcimport.exporter.http.hot.MetricsEndpoint;
 import io.rcimport.exporter.metrics.ImportMetrics;
@@ -20,6 +23,7 @@ import java.net.URI;
 import java.net.UnknownHostException;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
 import java.util.Map;
@@ -92,14 +96,18 @@ public final class Agent implements AutoCloseable {
             IntSupplier boundPort = this::port;
             this.alerting = Alerting.create(config, store, clients, timer, clock, metrics::countAlertDelivery,
                     () -> configured.orElseGet(() -> URI.create("http://" + host + ":" + boundPort.getAsInt())),
-                    kept.map(k -> List.of(k.alertSink())).orElse(List.of()));
-            StatusJson statusJson = new StatusJson(config.poll().staleAfter(), telemetry::breakerState, alerting::firingOf);
+                    kept.map(k -> List.of(k.alertSink())).orElse(List.of()), this::labelsOf);
+            StatusJson statusJson = new StatusJson(config.poll().staleAfter(), telemetry::breakerState, alerting::firingOf,
+                    this::labelsOf);
             try {
                 restoreKeptState(); // before the server answers: /status shows the kept snapshots from the start
                 this.server = ApiServer.serving(store, statusJson, clock, version)
                         .metrics(MetricsEndpoint.cached(telemetry.importRegistry(), telemetry.processRegistry(), clock,
-                                store::updateCount, new NamedThreads("rcie-metrics-render")))
+                                store::updateCount, new NamedThreads("rcie-metrics-render")).perTarget(this::targetMetrics))
                         .settings(config.server())
+                        .discovery(new ServiceDiscovery(
+                                () -> this.config.get().ownedTargets().stream().map(Config.Target::name).toList(),
+                                this::labelsOf, config.alerting().externalUrl()))
                         .reloader(source.map(s -> (Reloader) this::reloadFromSource))
                         .start(config.server().host(), config.server().port());
             } catch (RuntimeException e) {
@@ -115,6 +123,24 @@ public final class Agent implements AutoCloseable {
                 TargetsFileWatch.start(() -> this.config.get().targetsFile(), this::reloadFromSource, timer);
             }
         }
+    }
+
+    /**
+     * {@code /metrics?target=NAME}: the target's own series (ours and its breaker's), none of the
+     * process and JVM series (they are the agent's, not a workspace's: plain {@code /metrics} has
+     * them); empty for a name this agent does not poll.
+     */
+    private Optional<MetricSnapshots> targetMetrics(String target) {
+        return metrics.collectTarget(target).map(own -> {
+            List<MetricSnapshot> all = new ArrayList<>(own);
+            telemetry.breakerSnapshot(target).ifPresent(all::add);
+            return new MetricSnapshots(all);
+        });
+    }
+
+    /** A target's configured labels in the running configuration (a reload may change them), none for an unknown name. */
+    private Map<String, String> labelsOf(String target) {
+        return config.get().target(target).map(Config.Target::labels).orElse(Map.of());
     }
 
     /**
@@ -189,7 +215,8 @@ public final class Agent implements AutoCloseable {
             ImportMetrics metrics = new ImportMetrics(telemetry.importRegistry(), store, clock, config.poll().staleAfter(), version);
             Polling polling = Polling.create(config, store, metrics, telemetry.breakers(), clients, timer, clock, version);
             polling.pollOnce(Polling.pollDeadline(config).plusSeconds(5));
-            Map<String, Object> status = new StatusJson(config.poll().staleAfter(), telemetry::breakerState)
+            Map<String, Object> status = new StatusJson(config.poll().staleAfter(), telemetry::breakerState, target -> List.of(),
+                    target -> config.target(target).map(Config.Target::labels).orElse(Map.of()))
                     .all(store.all(), clock.instant(), version);
             return new OncePoll(status, store.all().stream().allMatch(s -> s.up()));
         } finally {

@@ -14,8 +14,10 @@ import java.time.Clock;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Function;
 import java.util.function.Supplier;
 import java.util.stream.Stream;
 import org.slf4j.Logger;
@@ -55,13 +57,21 @@ final class Alerting implements AutoCloseable {
     /** The same, with {@code listeners} told of every evaluation too (e.g. the kept state, to write the firing alerts). */
     static Alerting create(Config config, StatusStore store, HttpClients clients, ScheduledExecutorService timer, Clock clock,
                            DeliveryCounter counter, Supplier<URI> externalUrl, List<AlertSink> listeners) {
-        List<AlertSink> sinks = sinks(config, clients, timer, clock, counter, externalUrl);
+        return create(config, store, clients, timer, clock, counter, externalUrl, listeners, target -> Map.of());
+    }
+
+    /** The same, with {@code targetLabels} (a target's configured labels, read per alert and event) given to the sinks. */
+    static Alerting create(Config config, StatusStore store, HttpClients clients, ScheduledExecutorService timer, Clock clock,
+                           DeliveryCounter counter, Supplier<URI> externalUrl, List<AlertSink> listeners,
+                           Function<String, Map<String, String>> targetLabels) {
+        List<AlertSink> sinks = sinks(config, clients, timer, clock, counter, externalUrl, targetLabels);
         List<AlertSink> told = Stream.concat(sinks.stream(), listeners.stream()).toList();
         return new Alerting(store, timer, config.poll(), sinks, new AlertEvaluator(clock, config.poll().staleAfter(), told));
     }
 
     private static List<AlertSink> sinks(Config config, HttpClients clients, ScheduledExecutorService timer, Clock clock,
-                                         DeliveryCounter counter, Supplier<URI> externalUrl) {
+                                         DeliveryCounter counter, Supplier<URI> externalUrl,
+                                         Function<String, Map<String, String>> targetLabels) {
         Config.Alerting a = config.alerting();
         List<URI> urls = Stream.concat(a.alertmanagers().stream().map(Config.Alertmanager::url),
                 a.webhooks().stream().map(Config.Webhook::url)).toList();
@@ -72,10 +82,10 @@ final class Alerting implements AutoCloseable {
         List<AlertSink> out = new ArrayList<>();
         if (!a.alertmanagers().isEmpty()) {
             out.add(new AlertmanagerSink(a.alertmanagers().stream().map(Config.Alertmanager::url).toList(), http, timer, clock,
-                    config.poll().interval(), a.resendInterval(), externalUrl, a.runbookBaseUrl(), counter));
+                    config.poll().interval(), a.resendInterval(), externalUrl, a.runbookBaseUrl(), counter, targetLabels));
         }
         for (int i = 0; i < a.webhooks().size(); i++) {
-            out.add(new WebhookSink("webhook-" + i, a.webhooks().get(i), http, timer, counter, clock));
+            out.add(new WebhookSink("webhook-" + i, a.webhooks().get(i), http, timer, counter, clock, targetLabels));
         }
         return List.copyOf(out);
     }

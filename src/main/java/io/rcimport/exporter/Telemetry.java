@@ -16,6 +16,9 @@ import io.micrometer.core.instrument.config.MeterFilter;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
+import io.prometheus.metrics.model.snapshots.GaugeSnapshot;
+import io.prometheus.metrics.model.snapshots.Labels;
+import io.prometheus.metrics.model.snapshots.MetricSnapshot;
 import java.lang.management.ManagementFactory;
 import java.util.Locale;
 import java.util.Optional;
@@ -91,6 +94,24 @@ final class Telemetry implements AutoCloseable {
     /** The breaker state of a target as {@code /status} shows it: closed, open, half_open, ... or none. */
     String breakerState(String target) {
         return breakers.find(target).map(CircuitBreaker::getState).map(s -> s.name().toLowerCase(Locale.ROOT)).orElse("none");
+    }
+
+    /**
+     * A target's {@code resilience4j_circuitbreaker_state} series for {@code /metrics?target=}, as
+     * the breaker binder exports them (one series per state, 1 for the current one), read from the
+     * breaker itself: no search over the fleet's meters. Empty without a breaker of that name.
+     */
+    Optional<MetricSnapshot> breakerSnapshot(String target) {
+        return breakers.find(target).map(cb -> {
+            GaugeSnapshot.Builder b = GaugeSnapshot.builder().name("resilience4j_circuitbreaker_state")
+                    .help("The states of the circuit breaker");
+            for (CircuitBreaker.State s : CircuitBreaker.State.values()) {
+                b.dataPoint(GaugeSnapshot.GaugeDataPointSnapshot.builder()
+                        .labels(Labels.of("name", target, "state", s.name().toLowerCase(Locale.ROOT)))
+                        .value(cb.getState() == s ? 1 : 0).build());
+            }
+            return b.build();
+        });
     }
 
     @Override

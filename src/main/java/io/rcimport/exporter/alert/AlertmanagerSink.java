@@ -17,6 +17,7 @@ import java.util.Map;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Function;
 import java.util.function.Supplier;
 import java.util.stream.IntStream;
 
@@ -36,6 +37,7 @@ public final class AlertmanagerSink implements AlertSink {
     private final Duration validFor;
     private final Supplier<URI> externalUrl;
     private final String runbookBaseUrl;
+    private final Function<String, Map<String, String>> targetLabels;
     private final Map<String, Alert> firing = new LinkedHashMap<>();
     /** Resolved alerts by labels, with the time they ended. */
     private final Map<Map<String, String>, Resolved> resolved = new LinkedHashMap<>();
@@ -63,6 +65,27 @@ public final class AlertmanagerSink implements AlertSink {
     public AlertmanagerSink(List<URI> alertmanagers, HttpClient http, ScheduledExecutorService timer, Clock clock,
                             Duration pollInterval, Duration resendInterval, Supplier<URI> externalUrl,
                             String runbookBaseUrl, DeliveryCounter counter) {
+        this(alertmanagers, http, timer, clock, pollInterval, resendInterval, externalUrl, runbookBaseUrl, counter,
+                target -> Map.of());
+    }
+
+    /** With the default runbook base. */
+    public AlertmanagerSink(List<URI> alertmanagers, HttpClient http, ScheduledExecutorService timer, Clock clock,
+                            Duration pollInterval, Duration resendInterval, Supplier<URI> externalUrl, DeliveryCounter counter,
+                            Function<String, Map<String, String>> targetLabels) {
+        this(alertmanagers, http, timer, clock, pollInterval, resendInterval, externalUrl,
+                Config.Alerting.DEFAULT_RUNBOOK_BASE_URL, counter, targetLabels);
+    }
+
+    /**
+     * @param targetLabels a target's configured labels, read per push and added to its alerts'
+     *                     labels (so Alertmanager routes on {@code team="payments"}); a reload
+     *                     may change them
+     */
+    public AlertmanagerSink(List<URI> alertmanagers, HttpClient http, ScheduledExecutorService timer, Clock clock,
+                            Duration pollInterval, Duration resendInterval, Supplier<URI> externalUrl,
+                            String runbookBaseUrl, DeliveryCounter counter, Function<String, Map<String, String>> targetLabels) {
+        this.targetLabels = targetLabels;
         this.clock = clock;
         this.runbookBaseUrl = runbookBaseUrl;
         this.validFor = (pollInterval.compareTo(resendInterval) > 0 ? pollInterval : resendInterval).multipliedBy(4);
@@ -150,6 +173,8 @@ public final class AlertmanagerSink implements AlertSink {
         ObjectNode o = JSON.createObjectNode();
         ObjectNode labels = o.putObject("labels");
         labels(a).forEach(labels::put);
+        // The target's own labels never clash with these: the config refuses their names.
+        targetLabels.apply(a.target()).forEach(labels::put);
         ObjectNode annotations = o.putObject("annotations");
         annotations.put("summary", a.summary());
         annotations.put("description", a.description());

@@ -49,6 +49,8 @@ public final class EventJson {
             o.putNull("alert");
         }
         o.put("after_restart", e.afterRestart());
+        ObjectNode labels = o.putObject("labels");
+        e.labels().forEach(labels::put);
         return o;
     }
 

@@ -2,6 +2,9 @@ package io.rcimport.exporter.alert;
 
 import io.rcimport.exporter.rocketchat.ImportCounts;
 import java.time.Instant;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalDouble;
 
@@ -9,7 +12,8 @@ import java.util.OptionalDouble;
  * What webhooks receive: a state change, or an alert starting or ending, with the import's
  * numbers at that moment. Serialised by {@link EventJson}; documented in the README.
  * {@code afterRestart}: a state change seen by the first poll after the agent restarted (it
- * happened while the agent was down).
+ * happened while the agent was down). {@code labels}: the target's configured labels
+ * ({@code targets[].labels}), attached by the sink that sends the event.
  */
 public record ImportEvent(
         Kind kind,
@@ -23,7 +27,19 @@ public record ImportEvent(
         OptionalDouble progress,
         Instant at,
         Optional<Alert> alert,
-        boolean afterRestart) {
+        boolean afterRestart,
+        Map<String, String> labels) {
+
+    public ImportEvent {
+        labels = Collections.unmodifiableMap(new LinkedHashMap<>(labels));
+    }
+
+    /** Without labels. */
+    public ImportEvent(Kind kind, String target, String from, String to, String status, boolean valid,
+                       Optional<String> operationId, ImportCounts counts, OptionalDouble progress, Instant at,
+                       Optional<Alert> alert, boolean afterRestart) {
+        this(kind, target, from, to, status, valid, operationId, counts, progress, at, alert, afterRestart, Map.of());
+    }
 
     public ImportEvent(Kind kind, String target, String from, String to, String status, boolean valid,
                        Optional<String> operationId, ImportCounts counts, OptionalDouble progress, Instant at,
@@ -33,7 +49,14 @@ public record ImportEvent(
 
     /** This event, marked as seen (or not) by the first poll after a restart. */
     public ImportEvent afterRestart(boolean seenAfterRestart) {
-        return new ImportEvent(kind, target, from, to, status, valid, operationId, counts, progress, at, alert, seenAfterRestart);
+        return new ImportEvent(kind, target, from, to, status, valid, operationId, counts, progress, at, alert, seenAfterRestart,
+                labels);
+    }
+
+    /** This event with the target's labels. */
+    public ImportEvent withLabels(Map<String, String> targetLabels) {
+        return new ImportEvent(kind, target, from, to, status, valid, operationId, counts, progress, at, alert, afterRestart,
+                targetLabels);
     }
 
     public enum Kind {

@@ -8,7 +8,9 @@ import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.ScheduledExecutorService;
+import java.util.function.Function;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -30,6 +32,7 @@ public final class WebhookSink implements AlertSink {
     private final Config.Webhook webhook;
     private final DeliveryCounter counter;
     private final DeliveryQueue queue;
+    private final Function<String, Map<String, String>> targetLabels;
 
     public WebhookSink(String name, Config.Webhook webhook, HttpClient http, ScheduledExecutorService timer,
                        DeliveryCounter counter) {
@@ -38,6 +41,13 @@ public final class WebhookSink implements AlertSink {
 
     public WebhookSink(String name, Config.Webhook webhook, HttpClient http, ScheduledExecutorService timer,
                        DeliveryCounter counter, Clock clock) {
+        this(name, webhook, http, timer, counter, clock, target -> Map.of());
+    }
+
+    /** @param targetLabels a target's configured labels, read per event (a reload may change them) */
+    public WebhookSink(String name, Config.Webhook webhook, HttpClient http, ScheduledExecutorService timer,
+                       DeliveryCounter counter, Clock clock, Function<String, Map<String, String>> targetLabels) {
+        this.targetLabels = targetLabels;
         this.name = name;
         this.webhook = webhook;
         this.counter = counter;
@@ -53,7 +63,8 @@ public final class WebhookSink implements AlertSink {
     }
 
     @Override
-    public void onEvent(ImportEvent event) {
+    public void onEvent(ImportEvent unlabelled) {
+        ImportEvent event = unlabelled.labels().isEmpty() ? unlabelled.withLabels(targetLabels.apply(unlabelled.target())) : unlabelled;
         Object body = webhook.format() == Config.WebhookFormat.ROCKETCHAT ? EventJson.rocketChatMessage(event) : EventJson.event(event);
         queue.offer(new DeliveryQueue.Payload(bytes(body), "application/json", List.of(event)));
     }

@@ -6,6 +6,8 @@ import java.nio.file.Path;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.time.Duration;
+import java.util.Collections;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -182,15 +184,31 @@ public record Config(
         }
     }
 
-    /** One Rocket.Chat server. {@code name} is the {@code target} label. */
-    public record Target(String name, URI url, Auth auth, TargetTls tls) {
+    /**
+     * One Rocket.Chat server. {@code name} is the {@code target} label. {@code labels}: the
+     * target's own labels (team, env) in configuration order; never on {@code /metrics} series,
+     * but in {@code /sd}, {@code /status}, on alerts and in webhook events. A change of labels
+     * alone is applied on reload without restarting the target ({@link ConfigChange}).
+     */
+    public record Target(String name, URI url, Auth auth, TargetTls tls, Map<String, String> labels) {
         public Target {
             url = baseUrl(url);
+            labels = Collections.unmodifiableMap(new LinkedHashMap<>(labels));
         }
 
-        /** With the JVM's default certificate checks ({@link TargetTls#verify()}). */
+        /** Without labels. */
+        public Target(String name, URI url, Auth auth, TargetTls tls) {
+            this(name, url, auth, tls, Map.of());
+        }
+
+        /** With the JVM's default certificate checks ({@link TargetTls#verify()}), without labels. */
         public Target(String name, URI url, Auth auth) {
             this(name, url, auth, TargetTls.verify());
+        }
+
+        /** This target with other labels. */
+        public Target withLabels(Map<String, String> newLabels) {
+            return new Target(name, url, auth, tls, newLabels);
         }
     }
 

@@ -9,7 +9,9 @@ import java.util.Map;
  * What a reload changes, worked out from the running and the new configuration alone (pure):
  * the targets to stop (removed, or changed in url, credentials or TLS), the targets to start
  * (new, or changed), the targets that carry on untouched, and the sections that differ but
- * only take effect after a restart.
+ * only take effect after a restart. A target whose labels alone changed carries on (it is
+ * {@code kept}: same poller, breaker and history): nothing reads the labels from the running
+ * poller, every view looks them up in the {@link #applied()} configuration.
  */
 public record ConfigChange(List<String> stopped, List<Config.Target> started, List<String> kept,
                            List<String> needRestart, Config applied) {
@@ -27,13 +29,13 @@ public record ConfigChange(List<String> stopped, List<Config.Target> started, Li
         List<String> stopped = new ArrayList<>();
         List<String> kept = new ArrayList<>();
         for (Config.Target old : before.values()) {
-            if (old.equals(after.get(old.name()))) {
+            if (samePolling(old, after.get(old.name()))) {
                 kept.add(old.name());
             } else {
                 stopped.add(old.name());
             }
         }
-        List<Config.Target> started = after.values().stream().filter(t -> !t.equals(before.get(t.name()))).toList();
+        List<Config.Target> started = after.values().stream().filter(t -> !samePolling(before.get(t.name()), t)).toList();
         List<String> needRestart = new ArrayList<>();
         if (!next.server().equals(running.server())) {
             needRestart.add("server");
@@ -71,6 +73,11 @@ public record ConfigChange(List<String> stopped, List<Config.Target> started, Li
         return "targets: " + targetNames().size() + " (" + started.size() + " started, " + stopped.size() + " stopped"
                 + ", of which changed " + changed + ")"
                 + (needRestart.isEmpty() ? "" : "; changes to " + String.join(", ", needRestart) + " need a restart (not applied)");
+    }
+
+    /** Whether {@code next} is polled as {@code old} is: equal but for the labels. */
+    private static boolean samePolling(Config.Target old, Config.Target next) {
+        return old != null && next != null && old.withLabels(Map.of()).equals(next.withLabels(Map.of()));
     }
 
     private static Map<String, Config.Target> byName(List<Config.Target> targets) {

@@ -11,6 +11,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.regex.Pattern;
 
 /**
@@ -19,6 +20,13 @@ import java.util.regex.Pattern;
  */
 final class TargetsReader {
     private static final Pattern NAME = Pattern.compile("[a-zA-Z0-9_-]+");
+    private static final Pattern LABEL_NAME = Pattern.compile("[a-zA-Z_][a-zA-Z0-9_]*");
+    /**
+     * Label names the agent sets itself: {@code target}, and Prometheus' {@code job} and
+     * {@code instance}; {@code alertname}, {@code severity} and {@code operation_id} are the
+     * labels of the alerts it pushes, where a target's labels go too.
+     */
+    private static final Set<String> RESERVED_LABELS = Set.of("target", "job", "instance", "alertname", "severity", "operation_id");
 
     private TargetsReader() {
     }
@@ -72,6 +80,7 @@ final class TargetsReader {
         Optional<Path> caFile = tls.file("ca_file");
         Optional<Boolean> insecureSkipVerify = tls.bool("insecure_skip_verify");
         tls.finish();
+        Map<String, String> labels = m.entries("labels", TargetsReader::label);
         m.finish();
 
         String validName = m.require("name", name);
@@ -80,7 +89,21 @@ final class TargetsReader {
         }
         URI validUrl = m.require("url", url);
         Auth auth = auth(m, validName, userId, authToken, username, password);
-        return new Target(validName, validUrl, auth, tls(m, tls, validUrl, caFile, insecureSkipVerify));
+        return new Target(validName, validUrl, auth, tls(m, tls, validUrl, caFile, insecureSkipVerify), labels);
+    }
+
+    /** One of {@code labels}: a Prometheus label name the agent does not set itself, a non-empty string value. */
+    private static String label(YamlMap labels, String name) throws ConfigException {
+        if (!LABEL_NAME.matcher(name).matches()) {
+            throw labels.error(name, "not a valid label name (letters, digits and _, not starting with a digit)");
+        }
+        if (name.startsWith("__")) {
+            throw labels.error(name, "label names starting with __ are reserved for Prometheus");
+        }
+        if (RESERVED_LABELS.contains(name)) {
+            throw labels.error(name, "the agent sets this label itself; choose another name");
+        }
+        return labels.require(name, labels.nonEmptyString(name));
     }
 
     private static TargetTls tls(YamlMap target, YamlMap m, URI url, Optional<Path> caFile, Optional<Boolean> insecureSkipVerify)

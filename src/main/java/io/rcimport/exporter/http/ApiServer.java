@@ -48,11 +48,14 @@ public final class ApiServer implements AutoCloseable {
     private final StatusPage statusPage;
     private final Javalin app;
     private final Optional<ServerCertificates> certificates;
+    private final ServiceDiscovery discovery;
 
     private ApiServer(Builder b, String host, int port) {
         this.certificates = b.settings.tls().map(tls -> ServerCertificates.load(tls, b.tlsReloadInterval));
         this.store = b.store;
         this.statusJson = b.statusJson;
+        this.discovery = b.discovery != null ? b.discovery
+                : new ServiceDiscovery(b.store::names, target -> Map.of(), Optional.empty());
         this.clock = b.clock;
         this.auth = new EndpointAuth(b.settings.auth());
         this.metrics = Objects.requireNonNull(b.metrics, "metrics");
@@ -81,6 +84,7 @@ public final class ApiServer implements AutoCloseable {
         private Config.Server settings = Config.Server.defaults();
         private Optional<Reloader> reloader = Optional.empty();
         private Duration tlsReloadInterval = ServerCertificates.POLL;
+        private ServiceDiscovery discovery;
 
         private Builder(StatusStore store, StatusJson statusJson, Clock clock, String version) {
             this.store = store;
@@ -97,6 +101,12 @@ public final class ApiServer implements AutoCloseable {
         /** TLS, endpoint auth and whether {@code POST /-/reload} is on (default: none of them). */
         public Builder settings(Config.Server settings) {
             this.settings = settings;
+            return this;
+        }
+
+        /** What {@code GET /sd} lists (default: the store's targets, without labels, at the request's Host). */
+        public Builder discovery(ServiceDiscovery discovery) {
+            this.discovery = discovery;
             return this;
         }
 
@@ -156,6 +166,7 @@ public final class ApiServer implements AutoCloseable {
             cfg.routes.get(path, ApiServer::answeredInFront);
         }
         cfg.routes.get("/status/{target}", this::statusOfTarget);
+        cfg.routes.get("/sd", this::serviceDiscovery);
         cfg.routes.get("/health", ctx -> json(ctx, HttpStatus.OK, Map.of("status", "ok")));
         cfg.routes.get("/ready", this::ready);
         cfg.routes.get("/", ctx -> ctx.contentType("text/html; charset=utf-8").result(statusPage.html()));
@@ -270,6 +281,15 @@ public final class ApiServer implements AutoCloseable {
         String name = ctx.pathParam("target");
         TargetSnapshot snapshot = store.get(name).orElseThrow(() -> new NotFoundResponse("unknown target: " + name));
         json(ctx, HttpStatus.OK, statusJson.targetDetail(snapshot, clock.instant()));
+    }
+
+    /** Prometheus http_sd; behind the same authentication as {@code /metrics}. */
+    private void serviceDiscovery(Context ctx) {
+        String host = ctx.header("Host");
+        if (host == null || host.isBlank()) {
+            host = ctx.req().getLocalName() + ":" + ctx.req().getLocalPort();
+        }
+        json(ctx, HttpStatus.OK, discovery.groups(host));
     }
 
     private void ready(Context ctx) {

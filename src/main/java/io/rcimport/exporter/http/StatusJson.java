@@ -20,6 +20,7 @@ public final class StatusJson {
     private final Duration staleAfter;
     private final Function<String, String> breakerState;
     private final Function<String, List<Alert>> firingAlerts;
+    private final Function<String, Map<String, String>> targetLabels;
 
     /** Without alerts: every target's {@code alerts} is empty. */
     public StatusJson(Duration staleAfter, Function<String, String> breakerState) {
@@ -28,6 +29,13 @@ public final class StatusJson {
 
     /** {@code firingAlerts}: the agent's firing alerts of one target (for {@code alerts}). */
     public StatusJson(Duration staleAfter, Function<String, String> breakerState, Function<String, List<Alert>> firingAlerts) {
+        this(staleAfter, breakerState, firingAlerts, target -> Map.of());
+    }
+
+    /** {@code targetLabels}: a target's configured labels (for {@code labels}). */
+    public StatusJson(Duration staleAfter, Function<String, String> breakerState, Function<String, List<Alert>> firingAlerts,
+                      Function<String, Map<String, String>> targetLabels) {
+        this.targetLabels = targetLabels;
         this.staleAfter = staleAfter;
         this.breakerState = breakerState;
         this.firingAlerts = firingAlerts;
@@ -73,6 +81,7 @@ public final class StatusJson {
         m.put("alerts", firingAlerts.apply(s.target()).stream()
                 .sorted(Comparator.comparing(Alert::name))
                 .map(StatusJson::alert).toList());
+        m.put("labels", targetLabels.apply(s.target()));
         return m;
     }
 

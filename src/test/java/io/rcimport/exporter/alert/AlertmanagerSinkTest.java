@@ -157,6 +157,25 @@ class AlertmanagerSinkTest {
     }
 
     @Test
+    void a_targets_labels_are_added_to_its_alerts_labels_and_not_to_other_targets_alerts() {
+        Receiver am = alertmanager();
+        AlertmanagerSink sink = new AlertmanagerSink(List.of(am.base()), http, timer, clock, POLL, RARE_RESEND,
+                () -> EXTERNAL_URL, counter, target -> target.equals("main") ? Map.of("team", "payments", "env", "prod") : Map.of());
+        toClose.add(0, sink);
+        Alert down = new Alert(Alert.TARGET_DOWN, Severity.CRITICAL, "edge-2", Optional.empty(), "s", "d", clock.instant());
+
+        sink.onAlerts(List.of(failedImport(), down), List.of());
+
+        await("one push", () -> am.count() == 1);
+        JsonNode payload = am.bodies().get(0);
+        assertEquals(Map.of("alertname", "RocketChatImportFailed", "severity", "critical", "target", "main",
+                        "operation_id", "64d51ea91558939980aab371", "team", "payments", "env", "prod"),
+                fields(entry(payload, "RocketChatImportFailed", "critical", "main").path("labels")));
+        assertEquals(Map.of("alertname", "RocketChatImportTargetDown", "severity", "critical", "target", "edge-2"),
+                fields(entry(payload, "RocketChatImportTargetDown", "critical", "edge-2").path("labels")));
+    }
+
+    @Test
     void ends_at_is_four_resend_intervals_ahead_when_resending_is_slower_than_polling() {
         Receiver am = alertmanager();
         AlertmanagerSink sink = sink(Duration.ofSeconds(5), Duration.ofSeconds(20), am);

@@ -101,6 +101,24 @@ class WebhookSinkTest {
     }
 
     @Test
+    void json_events_carry_the_targets_labels_read_when_sent() {
+        Map<String, String> labels = new java.util.concurrent.ConcurrentHashMap<>(Map.of("team", "payments"));
+        WebhookSink sink = new WebhookSink("webhook-0", new Config.Webhook(webhook.url(), Config.WebhookFormat.JSON, Map.of()),
+                http, timer, counter, clock, target -> target.equals("main") ? Map.copyOf(labels) : Map.of());
+        sinks.add(sink);
+
+        sink.onEvent(stateChange(1));
+        await("one post", () -> webhook.count() == 1);
+        labels.put("env", "prod");
+        sink.onEvent(stateChange(2));
+        await("two posts", () -> webhook.count() == 2);
+
+        assertEquals(Receiver.parse("{\"team\":\"payments\"}"), webhook.bodies().get(0).path("labels"));
+        assertEquals(Map.of("team", "payments", "env", "prod"),
+                new com.fasterxml.jackson.databind.ObjectMapper().convertValue(webhook.bodies().get(1).path("labels"), Map.class));
+    }
+
+    @Test
     void the_json_format_posts_each_event_as_documented() {
         AlertEvaluator evaluator = evaluatorFor(sink(Config.WebhookFormat.JSON));
         poll(evaluator, "status-importing-slack.json");
@@ -113,7 +131,8 @@ class WebhookSinkTest {
         JsonNode firing = webhook.bodies().get(1);
         assertAll("state change",
                 () -> assertEquals(List.of("kind", "target", "from", "to", "status", "valid", "operation_id", "counts",
-                        "progress", "at", "alert", "after_restart"), names(change)),
+                        "progress", "at", "alert", "after_restart", "labels"), names(change)),
+                () -> assertEquals(Receiver.parse("{}"), change.path("labels"), "a target without labels has {}"),
                 () -> assertEquals("state_change", change.path("kind").asText()),
                 () -> assertEquals("main", change.path("target").asText()),
                 () -> assertEquals("importing", change.path("from").asText()),

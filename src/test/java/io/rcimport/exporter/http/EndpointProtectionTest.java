@@ -62,7 +62,7 @@ class EndpointProtectionTest {
     private static final String TOKEN = "a-long-random-bearer-token";
     /** Cost 4: the cheapest bcrypt allows, so the test does not wait on hashing. */
     private static final String HASH = BCrypt.withDefaults().hashToString(4, PASSWORD.toCharArray());
-    private static final List<String> PROTECTED = List.of("/metrics", "/status", "/status/main", "/api/v1/import.status", "/");
+    private static final List<String> PROTECTED = List.of("/metrics", "/status", "/status/main", "/api/v1/import.status", "/", "/sd");
 
     private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
     private PrometheusMeterRegistry registry;

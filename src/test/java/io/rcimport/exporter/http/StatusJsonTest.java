@@ -50,6 +50,24 @@ class StatusJsonTest {
     }
 
     @Test
+    void labels_come_last_in_status_and_before_recent_operations_in_the_target_detail() throws Exception {
+        StatusJson labelled = new StatusJson(Duration.ofMinutes(1), name -> "closed", name -> List.of(),
+                name -> name.equals("main") ? Map.of("team", "payments") : Map.of());
+        TargetSnapshot s = poll("status-file-loaded.json", Optional.empty(), Optional.of("history.json"));
+        Map<String, Object> entry = labelled.target(s, clock.instant());
+        List<String> keys = List.copyOf(entry.keySet());
+        assertAll(
+                () -> assertEquals(List.of("target", "up", "state", "state_since", "operation", "progress", "records_per_second",
+                        "eta_seconds", "stalled", "awaiting_operator", "fetched_at", "age_seconds", "stale", "last_poll_at",
+                        "last_outcome", "last_error", "consecutive_failures", "rate_limit_remaining", "next_call_not_before",
+                        "circuit_breaker", "server_version", "alerts", "labels"), keys),
+                () -> assertEquals(Map.of("team", "payments"), entry.get("labels")),
+                () -> assertEquals(Map.of(), json.target(s, clock.instant()).get("labels"), "no labels: {}"));
+        List<String> detail = List.copyOf(labelled.targetDetail(s, clock.instant()).keySet());
+        assertEquals(List.of("alerts", "labels", "recent_operations"), detail.subList(detail.size() - 3, detail.size()));
+    }
+
+    @Test
     void an_unknown_version_is_null() throws Exception {
         Map<String, Object> entry = json.target(poll("status-none.json", Optional.empty(), Optional.empty()), clock.instant());
         assertTrue(entry.containsKey("server_version"));

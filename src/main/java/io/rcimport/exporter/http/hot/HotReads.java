@@ -3,6 +3,7 @@ package io.rcimport.exporter.http.hot;
 import io.rcimport.exporter.status.RawStatus;
 import io.rcimport.exporter.status.StatusStore;
 import io.rcimport.exporter.status.TargetSnapshot;
+import java.io.IOException;
 import java.time.Clock;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -62,7 +63,7 @@ public final class HotReads {
             }
             switch (path) {
                 case METRICS:
-                    return cached(metrics.body(request.header("Accept")), request);
+                    return metrics(request);
                 case STATUS:
                     return cached(status.body(), request);
                 case IMPORT_STATUS:
@@ -74,6 +75,19 @@ public final class HotReads {
             LOG.error("path={} msg=\"request failed\"", path, e);
             return problem(500, new JsonBody.Error("internal error"), request);
         }
+    }
+
+    /** {@code /metrics}, or with {@code ?target=NAME} only that target's series (404 for a name not polled here). */
+    private Answer metrics(Request request) throws IOException {
+        String target = request.queryParam("target");
+        if (target == null) {
+            return cached(metrics.body(request.header("Accept")), request);
+        }
+        Optional<CachedBody> body = metrics.targetBody(target, request.header("Accept"));
+        if (body.isEmpty()) {
+            return problem(404, new JsonBody.Error("unknown target: " + target), request);
+        }
+        return cached(body.get(), request);
     }
 
     /** Forget cached renderings (after a config reload changed the set of targets, or its outcome). */

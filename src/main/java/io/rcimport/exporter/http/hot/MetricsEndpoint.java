@@ -22,6 +22,8 @@ import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.Optional;
+import java.util.function.Function;
 import java.util.function.LongSupplier;
 import java.util.function.Supplier;
 
@@ -80,6 +82,7 @@ public final class MetricsEndpoint implements AutoCloseable {
     private final Executor background;
     private final LongSupplier nanoTime;
     private final AtomicBoolean refreshQueued = new AtomicBoolean();
+    private volatile Function<String, Optional<MetricSnapshots>> perTarget = target -> Optional.empty();
 
     /**
      * One registry's rendering.
@@ -161,6 +164,31 @@ public final class MetricsEndpoint implements AutoCloseable {
         }
         // Too old to serve, or missing. One thread renders; the others take the previous body, if there is one.
         return rendering.renderOr(j == null ? null : j.body(), () -> renderStale(key, writer));
+    }
+
+    /**
+     * Where {@code /metrics?target=NAME} gets its series: a target's own, empty for a name this
+     * agent does not poll (404). Default: none (every name is unknown).
+     */
+    public MetricsEndpoint perTarget(Function<String, Optional<MetricSnapshots>> view) {
+        this.perTarget = view;
+        return this;
+    }
+
+    /**
+     * {@code /metrics?target=NAME}: only that target's series, rendered per request from its
+     * own snapshots (a few dozen series, whatever the size of the fleet), in the format the
+     * {@code Accept} header asks for; empty for an unknown name.
+     */
+    public Optional<CachedBody> targetBody(String target, String accept) throws IOException {
+        Optional<MetricSnapshots> snapshots = perTarget.apply(target);
+        if (snapshots.isEmpty()) {
+            return Optional.empty();
+        }
+        ExpositionFormatWriter writer = formats.findWriter(accept);
+        ByteArrayOutputStream out = new ByteArrayOutputStream(8 * 1024);
+        writer.write(out, snapshots.get());
+        return Optional.of(new CachedBody(writer.getContentType(), out.toByteArray()));
     }
 
     /** Renders what is due in {@link #background}, unless a rendering is queued or running. */
