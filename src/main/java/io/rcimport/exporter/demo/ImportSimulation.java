@@ -8,8 +8,6 @@ import java.io.UncheckedIOException;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.ArrayDeque;
-import java.util.Deque;
 import java.util.List;
 import java.util.Objects;
 import java.util.function.Consumer;
@@ -32,8 +30,6 @@ import java.util.random.RandomGenerator;
  */
 public final class ImportSimulation {
     private static final String STATE_NONE = "{\"state\":\"none\",\"success\":true}";
-    /** How many operations getLatestImportOperations returns. */
-    static final int HISTORY = 20;
 
     private final Clock clock;
     private final RandomGenerator random;
@@ -43,8 +39,8 @@ public final class ImportSimulation {
 
     /** The newest operation as stored; null until the first one. */
     private OperationRecord operation;
-    /** The ones it replaced, newest first (at most {@link #HISTORY} - 1): getLatestImportOperations. */
-    private final Deque<OperationRecord> replaced = new ArrayDeque<>();
+    /** The ones it replaced: getLatestImportOperations. */
+    private final ReplacedOperations replaced = new ReplacedOperations();
     private List<Step> plan = List.of();
     private int stepIndex;
     /** Records staged or processed in the current step, as far as the model has looked ahead. */
@@ -107,7 +103,7 @@ public final class ImportSimulation {
         if (operation != null) {
             operation.writeOperation(body.addObject());
         }
-        replaced.forEach(op -> op.writeOperation(body.addObject()));
+        replaced.writeTo(body);
         try {
             return json.writeValueAsString(body);
         } catch (JsonProcessingException e) {
@@ -232,13 +228,7 @@ public final class ImportSimulation {
         plan = Step.plan(importer, users, channels, messages, scenario);
         faultPlan = pickFault(Step.runRecords(plan));
         if (operation != null) {
-            if (!operation.isOver()) {
-                operation.invalidate(at); // a new operation invalidates the running one, as Rocket.Chat does
-            }
-            replaced.addFirst(operation);
-            while (replaced.size() > HISTORY - 1) {
-                replaced.removeLast();
-            }
+            replaced.replace(operation, at);
         }
         operation = new OperationRecord(id, importer, at, userId);
         processedInRun = 0;

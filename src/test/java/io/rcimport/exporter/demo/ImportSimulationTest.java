@@ -1,11 +1,11 @@
 package io.rcimport.exporter.demo;
 
-import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertFalse;
-import static org.junit.jupiter.api.Assertions.assertNotEquals;
-import static org.junit.jupiter.api.Assertions.assertThrows;
-import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assertions.fail;
+import static assertEquals;
+import static assertFalse;
+import static assertNotEquals;
+import static assertThrows;
+import static assertTrue;
+import static fail;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -510,5 +510,19 @@ class ImportSimulationTest {
             names.add(it.next());
         }
         return names;
+    }
+
+    @Test
+    void the_history_lists_the_current_operation_first_and_the_replaced_one_invalidated() throws Exception {
+        ImportSimulation sim = simulation(1, Scenario.steady());
+        sim.startNewOperation();
+        String first = new ObjectMapper().readTree(sim.statusJson()).path("operation").path("_id").asText();
+        clock.advance(Duration.ofSeconds(5));
+        sim.startNewOperation();
+        JsonNode history = new ObjectMapper().readTree(sim.historyJson());
+        assertEquals(2, history.size());
+        assertNotEquals(first, history.get(0).path("_id").asText(), "newest first");
+        assertEquals(first, history.get(1).path("_id").asText());
+        assertFalse(history.get(1).path("valid").asBoolean(), "replaced while running: invalidated");
     }
 }
